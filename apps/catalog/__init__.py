@@ -1,0 +1,1 @@
+"""The catalog example: product categories (reference data) and products."""

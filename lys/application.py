@@ -1,0 +1,97 @@
+"""The application object: settings, the registry built from them, the engine and schema.
+
+Everything a process needs hangs off one instance instead of module globals, so two
+projects with different apps can live in one test process.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from lys.conf.loader import load_settings
+from lys.conf.settings import Settings
+from lys.db.engine import create_db_engine
+from lys.db.session import transaction
+from lys.registry.loader import ALL_COMPONENTS, GRAPHQL, populate
+from lys.registry.registry import Registry
+
+if TYPE_CHECKING:
+    from graphql import GraphQLSchema
+    from litestar import Litestar
+
+    from lys.graphql.executor import GraphQLExecutor
+
+
+class Application:
+    def __init__(self, settings: Settings, components: Iterable[str] = ALL_COMPONENTS) -> None:
+        self.settings = settings
+        self.registry = Registry()
+        populate(self.registry, settings.installed_apps, components)
+        self._engine: Engine | None = None
+        self._schema: GraphQLSchema | None = None
+        self._executor: GraphQLExecutor | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        module: str | types.ModuleType | None = None,
+        *,
+        overrides: Mapping[str, Any] | None = None,
+        components: Iterable[str] = ALL_COMPONENTS,
+        environ: Mapping[str, str] | None = None,
+    ) -> Application:
+        settings = load_settings(module, overrides=overrides, environ=environ)
+        return cls(settings, components)
+
+    # -- database --------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_db_engine(self.settings)
+        return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in its own transaction: committed on success, rolled back on error."""
+        with transaction(self.engine) as session:
+            yield session
+
+    def model(self, name: str) -> Any:
+        return self.registry.model(name)
+
+    def service(self, name: str) -> Any:
+        return self.registry.service(name)
+
+    # -- GraphQL and HTTP --------------------------------------------------------------
+    @property
+    def schema(self) -> GraphQLSchema:
+        if self._schema is None:
+            from lys.graphql.schema import build_schema
+
+            populate(self.registry, self.settings.installed_apps, [GRAPHQL])
+            self._schema = build_schema(self.registry)
+        return self._schema
+
+    @property
+    def executor(self) -> GraphQLExecutor:
+        if self._executor is None:
+            from lys.graphql.executor import GraphQLExecutor
+
+            self._executor = GraphQLExecutor(self.schema, self.settings)
+        return self._executor
+
+    def asgi(self) -> Litestar:
+        from lys.http.app import create_asgi_app
+
+        return create_asgi_app(self)
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

@@ -1,0 +1,65 @@
+"""``startapp``: a new app package with every conventional file."""
+
+from __future__ import annotations
+
+import importlib.util
+import keyword
+from pathlib import Path
+from string import Template
+
+import click
+
+from lys.cli.state import CLIState
+from lys.errors import CommandError
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "app"
+
+
+@click.command()
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Parent folder (default: the package holding the settings module).",
+)
+@click.pass_obj
+def startapp(state: CLIState, name: str, directory: Path | None) -> None:
+    """Create the app NAME, ready to add to INSTALLED_APPS."""
+    if not name.isidentifier() or keyword.iskeyword(name) or name != name.lower():
+        raise CommandError(f"{name!r} is not a valid app name; use a lower-case Python identifier")
+    parent, package_prefix = _parent(state, directory)
+    dotted = f"{package_prefix}{name}"
+    if not package_prefix and importlib.util.find_spec(name) is not None:
+        raise CommandError(f"{name!r} conflicts with an importable module; choose another name")
+    target = parent / name
+    if target.exists():
+        raise CommandError(f"{target} already exists")
+    target.mkdir(parents=True)
+    values = {
+        "name": name,
+        "package": dotted,
+        "model_class": "".join(part.capitalize() for part in name.split("_")),
+        "query_field": _camel(name),
+    }
+    for template in sorted(TEMPLATES.glob("*.tmpl")):
+        content = Template(template.read_text(encoding="utf-8")).substitute(values)
+        (target / template.name.removesuffix(".tmpl")).write_text(content, encoding="utf-8")
+    click.echo(f"Created {target}. Add {dotted!r} to INSTALLED_APPS to install it.")
+
+
+def _parent(state: CLIState, directory: Path | None) -> tuple[Path, str]:
+    if directory is not None:
+        return directory, ""
+    module = state.settings_module or ""
+    package, _, _ = module.rpartition(".")
+    if package:
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.submodule_search_locations:
+            return Path(next(iter(spec.submodule_search_locations))), f"{package}."
+    return Path.cwd(), ""
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)

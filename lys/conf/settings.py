@@ -1,0 +1,98 @@
+"""The one validated model every setting goes through.
+
+Field names are the lower-case form of the Django-style constants a settings module
+holds (``INSTALLED_APPS`` -> ``installed_apps``) and of the ``LYS_`` environment
+variables that override them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from lys.conf.environments import ENVIRONMENT_DEFAULTS, Environment
+
+#: The marker every development default secret carries; ``prod`` refuses it.
+INSECURE_SECRET_MARKER = "insecure-dev-only"
+MIN_SECRET_KEY_BYTES = 32
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+    env: Environment = Environment.DEV
+    installed_apps: list[str] = Field(default_factory=list)
+    secret_key: SecretStr | None = None
+
+    # Derived from ``env`` unless set explicitly.
+    debug: bool | None = None
+    graphiql: bool | None = None
+    introspection: bool | None = None
+    log_level: LogLevel | None = None
+
+    database_url: str = "sqlite:///db.sqlite3"
+    database_pool_size: Annotated[int, Field(ge=1)] = 10
+    database_max_overflow: Annotated[int, Field(ge=0)] = 20
+    database_pool_timeout: Annotated[float, Field(gt=0)] = 30.0
+    database_pool_pre_ping: bool = True
+    database_pool_recycle: int = 3600
+    database_echo: bool = False
+
+    graphql_path: str = "/graphql"
+    graphql_query_cache_size: Annotated[int, Field(ge=0)] = 1024
+    request_max_body_size: Annotated[int, Field(gt=0)] = 1_000_000
+    http_thread_pool_size: Annotated[int, Field(ge=1)] = 40
+    migrations_dir: str | None = None
+
+    server_host: str = "127.0.0.1"
+    server_port: Annotated[int, Field(ge=0, le=65535)] = 8000
+
+    @field_validator("installed_apps")
+    @classmethod
+    def _no_duplicate_apps(cls, apps: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for app in apps:
+            if app in seen:
+                raise ValueError(f"app {app!r} is listed twice")
+            seen.add(app)
+        return apps
+
+    @field_validator("graphql_path")
+    @classmethod
+    def _absolute_path(cls, path: str) -> str:
+        if not path.startswith("/"):
+            raise ValueError("must start with '/'")
+        return path.rstrip("/") or "/"
+
+    @model_validator(mode="after")
+    def _apply_environment(self) -> Settings:
+        defaults = ENVIRONMENT_DEFAULTS[self.env]
+        for name in ("debug", "graphiql", "introspection", "log_level"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, getattr(defaults, name))
+        return self
+
+    @property
+    def is_debug(self) -> bool:
+        return bool(self.debug)
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unsafe to serve in ``prod``; empty when fine."""
+        if self.env is not Environment.PROD:
+            return []
+        problems = []
+        secret = self.secret_key.get_secret_value() if self.secret_key else ""
+        if not secret:
+            problems.append("SECRET_KEY is not set (set LYS_SECRET_KEY)")
+        elif INSECURE_SECRET_MARKER in secret:
+            problems.append("SECRET_KEY is the development default")
+        elif len(secret.encode()) < MIN_SECRET_KEY_BYTES:
+            problems.append(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes")
+        if self.debug:
+            problems.append("DEBUG is on")
+        if self.graphiql:
+            problems.append("GRAPHIQL is on")
+        return problems

@@ -1,0 +1,7 @@
+"""GraphQL: the merged SDL-first schema, cached execution and the error shape."""
+
+from lys.graphql.context import RequestContext
+from lys.graphql.executor import GraphQLExecutor
+from lys.graphql.schema import build_schema, print_sdl
+
+__all__ = ["GraphQLExecutor", "RequestContext", "build_schema", "print_sdl"]

@@ -1,0 +1,55 @@
+"""What every resolver receives as ``info.context``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from lys.db.session import make_session
+
+if TYPE_CHECKING:
+    from lys.conf.settings import Settings
+    from lys.registry.registry import Registry
+
+
+@dataclass
+class RequestContext:
+    """Per-request state: one database session, opened on first use."""
+
+    settings: Settings
+    registry: Registry
+    engine: Engine
+    request: Any = None
+    _session: Session | None = field(default=None, repr=False)
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = make_session(self.engine)
+        return self._session
+
+    @property
+    def has_session(self) -> bool:
+        return self._session is not None
+
+    def model(self, name: str) -> Any:
+        return self.registry.model(name)
+
+    def service(self, name: str) -> Any:
+        return self.registry.service(name)
+
+    def finish(self, success: bool) -> None:
+        """Commit when the whole operation succeeded, otherwise roll everything back."""
+        if self._session is None:
+            return
+        try:
+            if success:
+                self._session.commit()
+            else:
+                self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None

@@ -1,0 +1,153 @@
+"""Builds one executable schema from the framework's SDL and every installed app's.
+
+Each file is parsed on its own so every error can name the app and the file it comes
+from: a syntax error, a type defined twice, a resolver bound to a field the SDL lacks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ariadne import SchemaDirectiveVisitor
+from ariadne.enums_default_values import (
+    repair_schema_default_enum_values,
+    validate_schema_default_enum_values,
+)
+from ariadne.schema_names import convert_schema_names
+from ariadne.types import SchemaBindable
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    Source,
+    assert_valid_schema,
+    build_ast_schema,
+    parse,
+    print_schema,
+)
+from graphql.language import TypeDefinitionNode, TypeExtensionNode
+
+from lys.errors import ImproperlyConfigured
+from lys.graphql.scalars import SCALARS
+from lys.registry.registry import Registry, SchemaFile
+
+BASE_SDL = Path(__file__).with_name("base.graphql")
+FRAMEWORK = "lys"
+_ROOTS = ("Query", "Mutation")
+
+
+def build_schema(
+    registry: Registry, directives: dict[str, type[SchemaDirectiveVisitor]] | None = None
+) -> GraphQLSchema:
+    files = [SchemaFile(FRAMEWORK, BASE_SDL), *registry.schema_files]
+    documents = [(file, _parse_file(file)) for file in files]
+    _refuse_duplicate_types(documents)
+    definitions = [d for _, doc in documents for d in doc.definitions]
+    definitions = _root_definitions(definitions) + definitions
+    try:
+        schema = build_ast_schema(DocumentNode(definitions=tuple(definitions)))
+    except (GraphQLError, TypeError) as exc:
+        raise ImproperlyConfigured(f"invalid GraphQL schema: {_locate(exc)}") from None
+
+    bound: set[int] = set()
+    for scalar in SCALARS:
+        scalar.bind_to_schema(schema)
+    for group in registry.bindables:
+        for bindable in group.items:
+            if id(bindable) in bound:
+                continue  # imported from another app's resolvers: already bound there
+            if not isinstance(bindable, SchemaBindable):
+                raise ImproperlyConfigured(
+                    f"app {group.app}: {group.origin}: {bindable!r} is not an Ariadne bindable"
+                )
+            try:
+                bindable.bind_to_schema(schema)
+            except (ValueError, TypeError) as exc:
+                raise ImproperlyConfigured(f"app {group.app}: {group.origin}: {exc}") from None
+            bound.add(id(bindable))
+
+    ping = schema.query_type.fields.get("ping") if schema.query_type else None
+    if ping is not None and ping.resolve is None:
+        ping.resolve = lambda *_args, **_kwargs: "pong"
+    convert_schema_names(schema, None)
+    if directives:
+        SchemaDirectiveVisitor.visit_schema_directives(schema, directives)
+    try:
+        validate_schema_default_enum_values(schema)
+        assert_valid_schema(schema)
+    except (GraphQLError, TypeError, ValueError) as exc:
+        raise ImproperlyConfigured(f"invalid GraphQL schema: {_locate(exc)}") from None
+    repair_schema_default_enum_values(schema)
+    return schema
+
+
+def print_sdl(schema: GraphQLSchema) -> str:
+    return print_schema(schema).rstrip() + "\n"
+
+
+def _parse_file(file: SchemaFile) -> DocumentNode:
+    try:
+        text = file.path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ImproperlyConfigured(f"app {file.app}: cannot read {file.path}: {exc}") from None
+    if not _has_content(text):
+        return DocumentNode(definitions=())
+    try:
+        return parse(Source(text, str(file.path)))
+    except GraphQLSyntaxError as exc:
+        where = ""
+        if exc.locations:
+            where = f":{exc.locations[0].line}:{exc.locations[0].column}"
+        raise ImproperlyConfigured(
+            f"app {file.app}: {file.path}{where}: GraphQL syntax error: {exc.message}"
+        ) from None
+
+
+def _has_content(text: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("#") for line in text.splitlines())
+
+
+def _refuse_duplicate_types(documents: list[tuple[SchemaFile, DocumentNode]]) -> None:
+    owners: dict[str, SchemaFile] = {}
+    for file, document in documents:
+        for definition in document.definitions:
+            if not isinstance(definition, TypeDefinitionNode):
+                continue
+            name = definition.name.value
+            if name in owners:
+                first = owners[name]
+                raise ImproperlyConfigured(
+                    f"app {file.app}: {file.path}: type {name!r} is already defined by app "
+                    f"{first.app} in {first.path}; use 'extend type {name}' to add fields"
+                )
+            owners[name] = file
+
+
+def _root_definitions(definitions: list[Any]) -> list[Any]:
+    """Declare ``Query`` and ``Mutation`` for apps to extend, when they are extended."""
+    defined = {d.name.value for d in definitions if isinstance(d, TypeDefinitionNode)}
+    extended = {d.name.value for d in definitions if isinstance(d, TypeExtensionNode)}
+    sdl = []
+    if "Query" not in defined:
+        if "Query" in extended:
+            sdl.append("type Query")
+        else:
+            sdl.append('type Query {\n  "Answers pong: the schema is up."\n  ping: String!\n}')
+    if "Mutation" not in defined and "Mutation" in extended:
+        sdl.append("type Mutation")
+    if not sdl:
+        return []
+    return list(parse("\n".join(sdl), no_location=True).definitions)
+
+
+def _locate(exc: Exception) -> str:
+    """An error message with the file and line of the SDL it is about, when known."""
+    message = str(exc).split("\n")[0]
+    for node in getattr(exc, "nodes", None) or ():
+        loc = getattr(node, "loc", None)
+        if loc is not None and loc.source is not None and loc.source.name != "GraphQL request":
+            line = loc.source.get_location(loc.start).line
+            return f"{loc.source.name}:{line}: {message}"
+    return message

@@ -1,0 +1,84 @@
+"""The registry: everything the installed apps declare, looked up by name.
+
+It belongs to one application object, never to the process, so tests can build
+several projects side by side.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import MetaData
+
+from lys.errors import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    import click
+
+    from lys.models.entity import BaseEntity
+    from lys.registry.app_config import AppConfig
+    from lys.services.base import Service
+
+
+@dataclass(frozen=True)
+class SchemaFile:
+    app: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class Bindables:
+    app: str
+    origin: str
+    items: tuple[Any, ...]
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.apps: list[AppConfig] = []
+        self.declared_models: dict[str, type[BaseEntity]] = {}
+        self.model_class_names: dict[str, str] = {}
+        self.tables: dict[str, type] = {}
+        self.metadata: MetaData = MetaData()
+        self.services: dict[str, Service] = {}
+        self.fixtures: list[type] = []
+        self.schema_files: list[SchemaFile] = []
+        self.bindables: list[Bindables] = []
+        self.commands: dict[str, tuple[str, click.Command]] = {}
+        self.task_modules: list[str] = []
+        self.loaded: set[str] = set()
+
+    # -- lookups -------------------------------------------------------------------
+    def model(self, name: str) -> Any:
+        """The table class for ``name`` (a table name such as ``"product"``)."""
+        try:
+            return self.tables[name]
+        except KeyError:
+            raise ImproperlyConfigured(_unknown("model", name, self.tables)) from None
+
+    def service(self, name: str) -> Any:
+        try:
+            return self.services[name]
+        except KeyError:
+            raise ImproperlyConfigured(_unknown("service", name, self.services)) from None
+
+    def app(self, label_or_name: str) -> AppConfig:
+        for app in self.apps:
+            if label_or_name in (app.name, app.label):
+                return app
+        names = {app.label: app for app in self.apps}
+        raise ImproperlyConfigured(_unknown("installed app", label_or_name, names))
+
+    def iter_models(self) -> Iterator[tuple[str, type]]:
+        return iter(self.tables.items())
+
+
+def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    available = ", ".join(sorted(known)) or "none"
+    return f"no {kind} named {name!r}{hint} (available: {available})"

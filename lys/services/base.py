@@ -1,0 +1,142 @@
+"""Services hold business logic; they know models and sessions, never GraphQL or HTTP."""
+
+from __future__ import annotations
+
+import logging
+import typing
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import exists as sql_exists
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lys.errors import NotFoundError
+from lys.models.entity import BaseEntity, model_name_of
+
+if TYPE_CHECKING:
+    from lys.registry.registry import Registry
+
+logger = logging.getLogger("lys.services")
+
+ModelT = TypeVar("ModelT", bound=BaseEntity)
+
+
+class Service:
+    """A named unit of business logic, instantiated once per application.
+
+    Looked up by ``service_name`` through the registry, so a later app can replace it
+    with a subclass without the callers knowing.
+    """
+
+    service_name: ClassVar[str | None] = None
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def service(self, name: str) -> Any:
+        return self.registry.service(name)
+
+
+class EntityService(Service, Generic[ModelT]):
+    """CRUD over one model; ``EntityService[Product]`` serves the ``product`` model."""
+
+    model_name: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("model_name"):
+            cls.service_name = cls.__dict__.get("service_name") or cls.model_name
+            return
+        for base in getattr(cls, "__orig_bases__", ()):
+            if typing.get_origin(base) is not None and issubclass(
+                typing.get_origin(base), EntityService
+            ):
+                (argument,) = typing.get_args(base)
+                if isinstance(argument, type) and issubclass(argument, BaseEntity):
+                    cls.model_name = model_name_of(argument)
+                    cls.service_name = cls.__dict__.get("service_name") or cls.model_name
+
+    @property
+    def model(self) -> type[ModelT]:
+        if not self.model_name:
+            raise TypeError(f"{type(self).__qualname__} does not name its model")
+        return self.registry.model(self.model_name)
+
+    def get(self, session: Session, entity_id: Any) -> ModelT | None:
+        return session.get(self.model, entity_id)
+
+    def get_or_404(self, session: Session, entity_id: Any) -> ModelT:
+        entity = self.get(session, entity_id)
+        if entity is None:
+            raise NotFoundError(f"No {self.model_name} with id {entity_id}.")
+        return entity
+
+    def get_many(self, session: Session, ids: Iterable[Any]) -> list[ModelT]:
+        """All rows with these ids in one query, in the order asked (missing ids skipped)."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return []
+        model = self.model
+        rows = session.scalars(select(model).where(model.id.in_(wanted))).all()  # type: ignore[attr-defined]
+        by_id = {row.id: row for row in rows}  # type: ignore[attr-defined]
+        return [by_id[i] for i in wanted if i in by_id]
+
+    def list(
+        self, session: Session, *, limit: int | None = 100, offset: int = 0
+    ) -> Sequence[ModelT]:
+        model = self.model
+        stmt = select(model).order_by(model.id).offset(offset)  # type: ignore[attr-defined]
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return session.scalars(stmt).all()
+
+    def exists(self, session: Session, entity_id: Any) -> bool:
+        model = self.model
+        stmt = select(sql_exists().where(model.id == entity_id))  # type: ignore[attr-defined]
+        return bool(session.scalar(stmt))
+
+    def create(self, session: Session, **values: Any) -> ModelT:
+        """Insert a row from ``values``; keys that are not columns or relations are dropped.
+
+        Dropping (with a warning) is the mass-assignment guard: callers can pass input
+        dicts without a client slipping in columns it should not set.
+        """
+        entity = self.model(**self._writable(values))
+        session.add(entity)
+        session.flush()
+        return entity
+
+    def update(self, session: Session, entity_id: Any, **values: Any) -> ModelT | None:
+        entity = self.get(session, entity_id)
+        if entity is None:
+            return None
+        for key, value in self._writable(values, allow_primary_key=False).items():
+            setattr(entity, key, value)
+        session.flush()
+        return entity
+
+    def delete(self, session: Session, entity_id: Any) -> bool:
+        entity = self.get(session, entity_id)
+        if entity is None:
+            return False
+        session.delete(entity)
+        session.flush()
+        return True
+
+    def _writable(
+        self, values: dict[str, Any], *, allow_primary_key: bool = True
+    ) -> dict[str, Any]:
+        mapper = sa_inspect(self.model)
+        allowed = {attr.key for attr in mapper.column_attrs} | set(mapper.relationships.keys())
+        if not allow_primary_key:
+            allowed -= {column.key for column in mapper.primary_key}
+        ignored = sorted(set(values) - allowed)
+        if ignored:
+            logger.warning(
+                "%s: ignoring keys that are not writable columns or relations: %s",
+                type(self).__qualname__,
+                ", ".join(ignored),
+            )
+        return {key: value for key, value in values.items() if key in allowed}
