@@ -110,7 +110,7 @@ def _load_services(registry: Registry) -> None:
 def _load_fixtures(registry: Registry) -> None:
     from lys.fixtures.base import Fixture
 
-    for _app, location in _locations(registry):
+    for app, location in _locations(registry):
         module = import_optional(f"{location.__name__}.fixtures")
         if module is None:
             continue
@@ -122,6 +122,7 @@ def _load_fixtures(registry: Registry) -> None:
                 and not obj.__dict__.get("__abstract__", False)
             ):
                 registry.fixtures.append(obj)
+                registry.fixture_apps[obj] = app.name
 
 
 def _load_graphql(registry: Registry) -> None:

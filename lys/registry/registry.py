@@ -46,6 +46,7 @@ class Registry:
         self.metadata: MetaData = MetaData()
         self.services: dict[str, Service] = {}
         self.fixtures: list[type] = []
+        self.fixture_apps: dict[type, str] = {}
         self.schema_files: list[SchemaFile] = []
         self.bindables: list[Bindables] = []
         self.commands: dict[str, tuple[str, click.Command]] = {}
