@@ -24,10 +24,12 @@ run: install
 ## Install and run the whole suite (SQLite, plus PostgreSQL/Redis/MariaDB when running).
 test: install
 	$(PY) -m ruff check lys apps tests manage.py
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check lys apps tests manage.py
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(PY) -m ruff format lys apps tests manage.py

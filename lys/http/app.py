@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -70,13 +69,3 @@ async def _security_headers(message: Message, _scope: Scope) -> None:
         for name, value in SECURITY_HEADERS.items():
             if name not in headers:
                 headers[name] = value
-
-
-def asgi_from_environment() -> Litestar:
-    """Entry point for ``uvicorn --factory``: settings come from ``LYS_SETTINGS_MODULE``."""
-    from lys.application import Application
-    from lys.logging import configure_logging
-
-    application = Application.from_settings(os.environ.get("LYS_SETTINGS_MODULE"))
-    configure_logging(application.settings)
-    return application.asgi()

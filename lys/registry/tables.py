@@ -7,6 +7,7 @@ last app's version of it, with every column and relationship it inherited.
 
 from __future__ import annotations
 
+import sys
 import types
 import typing
 from typing import Any
@@ -57,7 +58,8 @@ def build_tables(
             parked = klass.__dict__.get("__lys_relationship_annotations__", {})
             for rel_name, info in klass.__dict__.get("__sqlmodel_relationships__", {}).items():
                 relationships[rel_name] = info
-                annotations[rel_name] = _retarget(parked[rel_name], class_names)
+                annotation = _evaluate(parked[rel_name], klass)
+                annotations[rel_name] = _retarget(annotation, class_names)
         namespace = {
             "__module__": abstract.__module__,
             "__qualname__": abstract.__qualname__,
@@ -89,6 +91,23 @@ def _refuse_duplicate_class_names(class_names: dict[str, str]) -> None:
                 f"models {previous!r} and {name!r} are both classes named {class_name!r}; "
                 "relationships find models by class name, so rename one"
             )
+
+
+def _evaluate(annotation: Any, owner: type) -> Any:
+    """A string annotation (``from __future__ import annotations``) as the object it names.
+
+    ``"Brand | None"`` is no class name SQLAlchemy can look up; evaluated in the module
+    that declares it, it is retargeted like any other annotation. Left as is when it
+    cannot be evaluated (SQLAlchemy then resolves a plain class name itself).
+    """
+    if not isinstance(annotation, str):
+        return annotation
+    module = sys.modules.get(owner.__module__)
+    namespace = dict(vars(module)) if module is not None else {}
+    try:
+        return eval(annotation, namespace, {owner.__name__: owner})
+    except Exception:
+        return annotation
 
 
 def _retarget(annotation: Any, class_names: dict[str, str]) -> Any:

@@ -14,7 +14,7 @@ from lys.conf.loader import SETTINGS_MODULE_VARIABLE
 from lys.errors import CommandError
 from lys.logging import configure_logging
 
-ASGI_FACTORY = "lys.http.app:asgi_from_environment"
+ASGI_FACTORY = "lys.asgi:application_from_environment"
 
 
 @click.command()

@@ -1,0 +1,1 @@
+"""Test app: extends the catalog without editing it (model, service, resolver, SDL)."""
