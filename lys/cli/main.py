@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from lys.cli.commands.check import check
@@ -15,13 +17,41 @@ from lys.cli.group import ManagementGroup
 from lys.cli.state import CLIState
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Store a global option in the state as soon as it is parsed.
+
+    The options are eager because click resolves the subcommand (app commands need the
+    settings) and runs ``--help`` before the group's own callback.
+    """
+    state = ctx.ensure_object(CLIState)
+    if param.name == "settings":
+        if value:
+            state.settings_module = value
+    else:
+        state.traceback = bool(value)
+
+
 @click.group(cls=ManagementGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--settings", default=None, help="Settings module (default: $LYS_SETTINGS_MODULE).")
-@click.option("--traceback", is_flag=True, help="Show the full stack on errors.")
+@click.option(
+    "--settings",
+    default=None,
+    is_eager=True,
+    expose_value=False,
+    callback=_remember,
+    help="Settings module (default: $LYS_SETTINGS_MODULE).",
+)
+@click.option(
+    "--traceback",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_remember,
+    help="Show the full stack on errors.",
+)
 @click.pass_context
-def cli(ctx: click.Context, settings: str | None, traceback: bool) -> None:
+def cli(ctx: click.Context) -> None:
     """Manage a Lys project."""
-    ctx.obj = CLIState(settings, traceback)
+    ctx.ensure_object(CLIState)
 
 
 for command in (

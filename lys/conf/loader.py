@@ -114,7 +114,7 @@ def _merge(
             raise ImproperlyConfigured(
                 f"unknown setting {prefix}{upper_name} in {origin}{_suggest(upper_name, prefix)}"
             )
-        values[name] = _parse_text(name, value) if from_text else value
+        values[name] = _parse_text(name, value, origin) if from_text else value
         sources[name] = origin
 
 
@@ -124,7 +124,7 @@ def _suggest(name: str, prefix: str) -> str:
     return f"; did you mean {prefix}{close[0]}?" if close else ""
 
 
-def _parse_text(name: str, value: str) -> Any:
+def _parse_text(name: str, value: str, origin: str) -> Any:
     """Environment values are text; lists accept JSON or comma-separated items."""
     annotation = Settings.model_fields[name].annotation
     if typing.get_origin(annotation) is list:
@@ -134,7 +134,7 @@ def _parse_text(name: str, value: str) -> Any:
                 return json.loads(text)
             except json.JSONDecodeError as exc:
                 raise ImproperlyConfigured(
-                    f"setting {name.upper()}: invalid JSON list: {exc}"
+                    f"invalid setting {name.upper()} (from {origin}): invalid JSON list: {exc}"
                 ) from None
         return [item.strip() for item in text.split(",") if item.strip()]
     return value

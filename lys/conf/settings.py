@@ -35,7 +35,7 @@ class Settings(BaseModel):
 
     database_url: str = "sqlite:///db.sqlite3"
     database_pool_size: Annotated[int, Field(ge=1)] = 10
-    database_max_overflow: Annotated[int, Field(ge=0)] = 20
+    database_max_overflow: Annotated[int, Field(ge=0)] = 30
     database_pool_timeout: Annotated[float, Field(gt=0)] = 30.0
     database_pool_pre_ping: bool = True
     database_pool_recycle: int = 3600

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.types import TypeDecorator
 
 from lys.errors import LysError
 
@@ -122,15 +123,31 @@ def _plain(value: Any) -> Any:
 
 
 def _typed(value: Any, column: InstrumentedAttribute[Any]) -> Any:
-    python_type = column.type.python_type
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        # A TypeDecorator (UTCDateTime, SQLModel's AutoString) reports ``object``.
+        column_type = column_type.impl_instance
+    python_type = column_type.python_type
     if value is None:
         raise ValueError("null in cursor")
+    if python_type in (uuid.UUID, Decimal, datetime) and not isinstance(value, str):
+        # uuid.UUID(5) raises AttributeError, which would surface as an internal error.
+        raise TypeError("wrong type in cursor")
     if python_type is uuid.UUID:
         return uuid.UUID(value)
     if python_type is Decimal:
-        return Decimal(value)
+        try:
+            number = Decimal(value)
+        except ArithmeticError:  # decimal.InvalidOperation is no ValueError
+            raise ValueError("not a decimal in cursor") from None
+        if not number.is_finite():
+            raise ValueError("not a finite decimal in cursor")
+        return number
     if python_type is datetime:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime in cursor")  # UTCDateTime refuses naive values
+        return moment
     if not isinstance(value, python_type):
         raise TypeError("wrong type in cursor")
     return value

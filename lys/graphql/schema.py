@@ -26,8 +26,10 @@ from graphql import (
     build_ast_schema,
     parse,
     print_schema,
+    validate_schema,
 )
 from graphql.language import TypeDefinitionNode, TypeExtensionNode
+from graphql.validation.validate import validate_sdl
 
 from lys.errors import ImproperlyConfigured
 from lys.graphql.scalars import SCALARS
@@ -46,10 +48,14 @@ def build_schema(
     _refuse_duplicate_types(documents)
     definitions = [d for _, doc in documents for d in doc.definitions]
     definitions = _root_definitions(definitions) + definitions
+    document = DocumentNode(definitions=tuple(definitions))
+    apps = {str(file.path): file.app for file in files}
+    # build_ast_schema would validate too, but its error drops the files and lines.
+    _raise_located(validate_sdl(document), apps)
     try:
-        schema = build_ast_schema(DocumentNode(definitions=tuple(definitions)))
+        schema = build_ast_schema(document)
     except (GraphQLError, TypeError) as exc:
-        raise ImproperlyConfigured(f"invalid GraphQL schema: {_locate(exc)}") from None
+        raise ImproperlyConfigured(f"invalid GraphQL schema: {_locate(exc, apps)}") from None
 
     bound: set[int] = set()
     for scalar in SCALARS:
@@ -74,11 +80,12 @@ def build_schema(
     convert_schema_names(schema, None)
     if directives:
         SchemaDirectiveVisitor.visit_schema_directives(schema, directives)
+    _raise_located(validate_schema(schema), apps)
     try:
         validate_schema_default_enum_values(schema)
         assert_valid_schema(schema)
     except (GraphQLError, TypeError, ValueError) as exc:
-        raise ImproperlyConfigured(f"invalid GraphQL schema: {_locate(exc)}") from None
+        raise ImproperlyConfigured(f"invalid GraphQL schema: {_locate(exc, apps)}") from None
     repair_schema_default_enum_values(schema)
     return schema
 
@@ -142,12 +149,23 @@ def _root_definitions(definitions: list[Any]) -> list[Any]:
     return list(parse("\n".join(sdl), no_location=True).definitions)
 
 
-def _locate(exc: Exception) -> str:
-    """An error message with the file and line of the SDL it is about, when known."""
+def _raise_located(errors: list[GraphQLError], apps: dict[str, str]) -> None:
+    if errors:
+        located = "; ".join(dict.fromkeys(_locate(error, apps) for error in errors))
+        raise ImproperlyConfigured(f"invalid GraphQL schema: {located}")
+
+
+def _locate(exc: Exception, apps: dict[str, str] | None = None) -> str:
+    """An error message with the app, file and line of each SDL node it is about, if known."""
     message = str(exc).split("\n")[0]
+    places = []
     for node in getattr(exc, "nodes", None) or ():
         loc = getattr(node, "loc", None)
         if loc is not None and loc.source is not None and loc.source.name != "GraphQL request":
             line = loc.source.get_location(loc.start).line
-            return f"{loc.source.name}:{line}: {message}"
+            app = (apps or {}).get(loc.source.name)
+            place = f"{loc.source.name}:{line}"
+            places.append(f"app {app}: {place}" if app else place)
+    if places:
+        return f"{', '.join(dict.fromkeys(places))}: {message}"
     return message

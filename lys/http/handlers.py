@@ -43,7 +43,8 @@ async def graphql_endpoint(request: Request[Any, Any, Any]) -> Response[dict[str
     try:
         body = await request.body()
     except ClientException as exc:
-        return _error_response(exc.status_code, "BAD_REQUEST", str(exc.detail))
+        code = "PAYLOAD_TOO_LARGE" if exc.status_code == 413 else "BAD_REQUEST"
+        return _error_response(exc.status_code, code, str(exc.detail))
     try:
         payload = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -76,7 +76,20 @@ def _import_app(name: str, known: list[str]) -> types.ModuleType:
 
 
 def _did_you_mean(name: str, known: list[str]) -> str:
+    """A close name among the other installed apps and the packages next to ``name``."""
     import difflib
+    import pkgutil
 
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    candidates = set(known)
+    parent, _, _ = name.rpartition(".")
+    if parent:
+        try:
+            package = importlib.import_module(parent)
+        except Exception:
+            package = None
+        for info in pkgutil.iter_modules(getattr(package, "__path__", None) or []):
+            if info.ispkg:
+                candidates.add(f"{parent}.{info.name}")
+    candidates.discard(name)
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -34,7 +35,7 @@ def loadfixtures(state: CLIState, apps: tuple[str, ...], env: str | None, dry_ru
     bar: dict[str, Any] = {}
 
     def on_row(fixture: str, done: int, total: int) -> None:
-        if total < PROGRESS_BAR_ROWS:
+        if total < PROGRESS_BAR_ROWS or not sys.stdout.isatty():
             return
         if done == 0:
             bar["bar"] = click.progressbar(length=total, label=f"  {fixture}", file=None)

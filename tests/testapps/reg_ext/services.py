@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, or_, select
@@ -8,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from apps.catalog.services import ProductService as CatalogProductService
 from lys import EntityService
-from tests.testapps.reg_ext.models import Brand
+from tests.testapps.reg_ext.models import Brand, Product
 
-#: The rating the extended service gives every product created without one.
+#: The rating this app's product service gives every product it creates.
 DEFAULT_RATING = 3
 
 
@@ -20,25 +19,22 @@ class BrandService(EntityService[Brand]):
 
 
 class ProductService(CatalogProductService):
-    """Sets a default rating on creation and also matches the brand's name in search."""
+    """Replaces the catalog's: new products get a rating; search also matches brands."""
 
-    def create_product(self, session: Session, *, price: Decimal, **values: Any) -> Any:
-        product = super().create_product(session, price=price, **values)
+    def create_product(self, session: Session, **values: Any) -> Product:
+        product = super().create_product(session, **values)
         product.rating = DEFAULT_RATING
         session.flush()
         return product
 
     def search(self, search: str | None = None, category_id: str | None = None) -> Select[Any]:
         stmt = super().search(None, category_id)
-        if search and search.strip():
-            model = self.model
-            brand = self.registry.model("brand")
-            fragment = search.strip()
-            brand_ids = select(brand.id).where(brand.name.icontains(fragment, autoescape=True))
-            stmt = stmt.where(
-                or_(
-                    model.name.icontains(fragment, autoescape=True),
-                    model.brand_id.in_(brand_ids),
-                )
-            )
-        return stmt
+        fragment = (search or "").strip()
+        if not fragment:
+            return stmt
+        model = self.model
+        brand = self.registry.model("brand")
+        brand_ids = select(brand.id).where(brand.name.icontains(fragment, autoescape=True))
+        return stmt.where(
+            or_(model.name.icontains(fragment, autoescape=True), model.brand_id.in_(brand_ids))
+        )

@@ -1,0 +1,1 @@
+"""An app contributing the `hello` command to manage.py."""

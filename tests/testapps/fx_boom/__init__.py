@@ -1,0 +1,1 @@
+"""Test app whose resolver fails unexpectedly (for the INTERNAL_ERROR shape)."""

@@ -1,0 +1,1 @@
+"""Migration test app: extends fx_gadgets' FxGadget with a column."""

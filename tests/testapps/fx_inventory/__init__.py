@@ -1,0 +1,1 @@
+"""Fixture test app: reference colours, business items and users with hashed passwords."""

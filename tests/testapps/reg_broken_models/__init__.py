@@ -1,0 +1,1 @@
+"""Test app whose models.py raises while importing."""

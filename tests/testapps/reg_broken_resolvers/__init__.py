@@ -1,0 +1,1 @@
+"""Test app whose resolvers.py imports a module that does not exist."""

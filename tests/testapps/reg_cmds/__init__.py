@@ -1,0 +1,1 @@
+"""Test app contributing management commands."""

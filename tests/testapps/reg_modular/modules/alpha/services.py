@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from lys import Service
+from tests.testapps.reg_support import record
+
+record(__name__)
+
+
+class AlphaGreeter(Service):
+    service_name = "alpha_greeter"
+
+    def greet(self) -> str:
+        return "hello from alpha"

@@ -1,0 +1,1 @@
+"""Tracing test app a: each conventional module records its import."""

@@ -1,0 +1,1 @@
+"""Tracing test app b: each conventional module records its import."""

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import QueryType
+
+from tests.testapps.reg_support import record
+
+record(__name__)
+
+query = QueryType()
+
+
+@query.field("orderThingB")
+def resolve_order_thing(*_args: Any) -> str:
+    return "b"
