@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ def _drop_worker_database(admin_url: str, name: str, dialect: str) -> None:
 def postgres_url(worker_id: str) -> Iterator[str]:
     """A database of this test worker's own on the PostgreSQL server."""
     require("PostgreSQL", POSTGRES_ADMIN_URL)
-    name = f"lys_test_{worker_id}"
+    name = f"lys_test_{worker_id}_{os.getpid()}"
     url = _worker_database(POSTGRES_ADMIN_URL, name, "postgresql")
     yield url
     _drop_worker_database(POSTGRES_ADMIN_URL, name, "postgresql")
@@ -62,7 +63,7 @@ def postgres_url(worker_id: str) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def mariadb_url(worker_id: str) -> Iterator[str]:
     require("MariaDB", MARIADB_ADMIN_URL)
-    name = f"lys_test_{worker_id}"
+    name = f"lys_test_{worker_id}_{os.getpid()}"
     url = _worker_database(MARIADB_ADMIN_URL, name, "mysql")
     yield url
     _drop_worker_database(MARIADB_ADMIN_URL, name, "mysql")
