@@ -15,7 +15,9 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
+    OperationType,
     execute,
+    get_operation_ast,
     parse,
     specified_rules,
     validate,
@@ -88,10 +90,20 @@ class GraphQLExecutor:
                     "data": None,
                     "errors": [format_error(error, debug=self.settings.is_debug)],
                 }
-        body: dict[str, Any] = {"data": result.data}
+        data = result.data
+        if not success and _is_mutation(document, payload.get("operationName")):
+            # Everything was rolled back: fields that ran before the failure would
+            # otherwise report writes that no longer exist.
+            data = None
+        body: dict[str, Any] = {"data": data}
         if result.errors:
             body["errors"] = [format_error(e, debug=self.settings.is_debug) for e in result.errors]
         return 200, body
+
+
+def _is_mutation(document: DocumentNode, operation_name: str | None) -> bool:
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation is OperationType.MUTATION
 
 
 def _payload_problem(payload: Any) -> str | None:

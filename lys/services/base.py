@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import typing
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("lys.services")
 
 ModelT = TypeVar("ModelT", bound=BaseEntity)
+_INVALID = object()  # a key that cannot exist, e.g. "abc" for a UUID primary key
 
 
 class Service:
@@ -65,7 +67,8 @@ class EntityService(Service, Generic[ModelT]):
         return self.registry.model(self.model_name)
 
     def get(self, session: Session, entity_id: Any) -> ModelT | None:
-        return session.get(self.model, entity_id)
+        key = self._coerce_id(entity_id)
+        return None if key is _INVALID else session.get(self.model, key)
 
     def get_or_404(self, session: Session, entity_id: Any) -> ModelT:
         entity = self.get(session, entity_id)
@@ -75,7 +78,7 @@ class EntityService(Service, Generic[ModelT]):
 
     def get_many(self, session: Session, ids: Iterable[Any]) -> list[ModelT]:
         """All rows with these ids in one query, in the order asked (missing ids skipped)."""
-        wanted = list(dict.fromkeys(ids))
+        wanted = [k for k in dict.fromkeys(map(self._coerce_id, ids)) if k is not _INVALID]
         if not wanted:
             return []
         model = self.model
@@ -94,7 +97,10 @@ class EntityService(Service, Generic[ModelT]):
 
     def exists(self, session: Session, entity_id: Any) -> bool:
         model = self.model
-        stmt = select(sql_exists().where(model.id == entity_id))  # type: ignore[attr-defined]
+        key = self._coerce_id(entity_id)
+        if key is _INVALID:
+            return False
+        stmt = select(sql_exists().where(model.id == key))  # type: ignore[attr-defined]
         return bool(session.scalar(stmt))
 
     def create(self, session: Session, **values: Any) -> ModelT:
@@ -124,6 +130,22 @@ class EntityService(Service, Generic[ModelT]):
         session.delete(entity)
         session.flush()
         return True
+
+    def _coerce_id(self, value: Any) -> Any:
+        """Accept a UUID key spelled as text, as it arrives from clients and commands."""
+        if isinstance(value, str) and self._pk_is_uuid():
+            try:
+                return uuid.UUID(value)
+            except ValueError:
+                return _INVALID
+        return value
+
+    def _pk_is_uuid(self) -> bool:
+        column = sa_inspect(self.model).primary_key[0]
+        try:
+            return column.type.python_type is uuid.UUID
+        except NotImplementedError:
+            return False
 
     def _writable(
         self, values: dict[str, Any], *, allow_primary_key: bool = True

@@ -531,3 +531,20 @@ def test_all_product_categories_lists_enabled_ones(client: TestClient[Any]) -> N
             ]
         }
     }
+
+
+def test_failed_mutation_reports_no_data_for_rolled_back_fields(catalog_app, client_for):
+    """The first field's write is rolled back with the rest, so its result is not shown."""
+    client = client_for(catalog_app)
+    with catalog_app.session() as session:
+        catalog_app.service("product_category").create(session, id="BOOKS")
+    body = gql(
+        client,
+        'mutation { ok: createProduct(inputs: {name: "Kept?", price: "1.00", categoryId: "BOOKS"})'
+        ' { id } bad: createProduct(inputs: {name: "", price: "1.00", categoryId: "BOOKS"})'
+        " { id } }",
+    )
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    with catalog_app.session() as session:
+        assert catalog_app.service("product").list(session) == []

@@ -282,3 +282,16 @@ def test_parametric_entity_code_is_its_id(app: Application) -> None:
         assert category.description == "Books"
         assert category.updated_at is None
         assert category.created_at.tzinfo == UTC
+
+
+def test_text_ids_are_accepted_for_uuid_keys(catalog_app):
+    """Clients and commands send ids as text; a malformed one is simply not found."""
+    service = catalog_app.service("product")
+    with catalog_app.session() as session:
+        catalog_app.service("product_category").create(session, id="BOOKS")
+        product = service.create(session, name="Book", price=Decimal("1.00"), category_id="BOOKS")
+        assert service.get(session, str(product.id)) is product
+        assert service.exists(session, str(product.id))
+        assert service.get_many(session, [str(product.id), "not-a-uuid"]) == [product]
+        assert service.get(session, "not-a-uuid") is None
+        assert not service.exists(session, "not-a-uuid")

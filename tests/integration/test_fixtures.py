@@ -586,3 +586,27 @@ def test_loadfixtures_command_failure(
     assert "fixture ItemFixture: row 1: color_id" in result.stderr
     assert "nothing was saved" in result.stderr
     assert snapshot(app) == before
+
+
+class KeylessFixture(BusinessFixture):
+    model = "fx_item"
+    row_schema = ItemRow
+    rows: ClassVar[list[dict[str, Any]]] = []
+
+
+class UnknownModelFixture(ParametricFixture):
+    model = "no_such_model"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [(KeylessFixture, "natural_key"), (UnknownModelFixture, "no model named 'no_such_model'")],
+)
+def test_badly_declared_fixtures_fail_before_anything_loads(
+    inventory: Application, fixture: type[Fixture], message: str
+) -> None:
+    add_fixture(inventory, fixture)
+    before = snapshot(inventory)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_fixtures(inventory)
+    assert snapshot(inventory) == before

@@ -56,7 +56,7 @@ class UserFixture(BusinessFixture):
 
     def format_password(self, value: str, context: FixtureContext) -> Any:
         users = context.service("fx_user")
-        existing = users.by_email(context.session, context.row["email"])
+        existing = context.existing  # the row found by the natural key, or None
         if existing is not None and users.verify_password(existing.password, value):
             return existing.password  # unchanged: keep the hash so reloading is a no-op
         return users.hash_password(value)
