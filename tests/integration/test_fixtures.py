@@ -610,3 +610,40 @@ def test_badly_declared_fixtures_fail_before_anything_loads(
     with pytest.raises(ImproperlyConfigured, match=message):
         load_fixtures(inventory)
     assert snapshot(inventory) == before
+
+
+@pytest.mark.parametrize(
+    ("rows", "apps", "expected"),
+    [
+        (None, ["nosuchapp"], "no installed app named 'nosuchapp'"),
+        (
+            [{"name": "Pen", "quantity": 1, "color_id": "RED", "shade": "dark"}],
+            [],
+            "row 0: shade",
+        ),
+        ([{"name": "Pen", "quantity": "many", "color_id": "RED"}], [], "row 0: quantity"),
+        ([{"name": "Pen", "quantity": 1, "color_id": "NO_SUCH_COLOR"}], [], "row 0: Integrity"),
+    ],
+    ids=["unknown-app", "unknown-field", "wrong-type", "dangling-foreign-key"],
+)
+def test_loadfixtures_command_errors_are_one_line(
+    make_app: AppFactory,
+    settings_module: SettingsWriter,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[dict[str, Any]] | None,
+    apps: list[str],
+    expected: str,
+) -> None:
+    app = make_app([INVENTORY])
+    settings = settings_module([INVENTORY])
+    before = snapshot(app)
+    if rows is not None:
+        monkeypatch.setattr(ItemFixture, "rows", rows)
+    result = run_cli("--settings", settings, "loadfixtures", *apps)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    assert expected in lines[0]
+    assert "Traceback" not in result.output
+    assert snapshot(app) == before
