@@ -18,6 +18,8 @@ class LysError(Exception):
 
     code: str = "INTERNAL_ERROR"
     default_detail: str = "An unexpected error occurred."
+    #: The HTTP-like status clients of the upstream framework read in extensions.
+    status_code: int = 500
 
     def __init__(
         self,
@@ -33,22 +35,30 @@ class LysError(Exception):
 
     @property
     def extensions(self) -> dict[str, Any]:
-        return {"code": self.code, "detail": self.detail, **self.extra}
+        return {
+            "code": self.code,
+            "status_code": self.status_code,
+            "detail": self.detail,
+            **self.extra,
+        }
 
 
 class NotFoundError(LysError):
     code = "NOT_FOUND"
     default_detail = "The requested object does not exist."
+    status_code = 404
 
 
 class ValidationError(LysError):
     code = "VALIDATION_ERROR"
     default_detail = "The input is not valid."
+    status_code = 400
 
 
 class BadRequestError(LysError):
     code = "BAD_REQUEST"
     default_detail = "The request could not be understood."
+    status_code = 400
 
 
 class CommandError(Exception):

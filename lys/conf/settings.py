@@ -43,6 +43,17 @@ class Settings(BaseModel):
 
     graphql_path: str = "/graphql"
     graphql_query_cache_size: Annotated[int, Field(ge=0)] = 1024
+    # Limits checked before any resolver runs (see docs/graphql.md).
+    graphql_max_depth: Annotated[int, Field(ge=1)] = 10
+    graphql_max_aliases: Annotated[int, Field(ge=0)] = 15
+    graphql_max_directives: Annotated[int, Field(ge=0)] = 50
+    graphql_max_tokens: Annotated[int, Field(ge=10)] = 2000
+    graphql_max_cost: Annotated[int, Field(ge=1)] = 5000
+    graphql_default_field_cost: Annotated[int, Field(ge=1)] = 1
+    graphql_max_mutations: Annotated[int, Field(ge=1)] = 4
+    graphql_suggestions: bool | None = None
+    page_size_default: Annotated[int, Field(ge=1)] = 100
+    page_size_max: Annotated[int, Field(ge=1)] = 100
     request_max_body_size: Annotated[int, Field(gt=0)] = 1_000_000
     http_thread_pool_size: Annotated[int, Field(ge=1)] = 40
     migrations_dir: str | None = None
@@ -73,6 +84,11 @@ class Settings(BaseModel):
         for name in ("debug", "graphiql", "introspection", "log_level"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, getattr(defaults, name))
+        if self.graphql_suggestions is None:
+            # "Did you mean" leaks the schema exactly where introspection would.
+            object.__setattr__(self, "graphql_suggestions", self.introspection)
+        if self.page_size_default > self.page_size_max:
+            raise ValueError("PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX")
         return self
 
     @property

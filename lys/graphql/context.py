@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from lys.db.session import make_session
+from lys.graphql.loaders import Loaders
 
 if TYPE_CHECKING:
     from lys.conf.settings import Settings
@@ -17,19 +18,31 @@ if TYPE_CHECKING:
 
 @dataclass
 class RequestContext:
-    """Per-request state: one database session, opened on first use."""
+    """Per-request state: one database session, opened on first use, and the loaders."""
 
     settings: Settings
     registry: Registry
     engine: Engine
     request: Any = None
+    #: Set by the executor for query operations: statements run without a transaction.
+    read_only: bool = False
     _session: Session | None = field(default=None, repr=False)
+    _loaders: Loaders | None = field(default=None, repr=False)
 
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = make_session(self.engine)
+            engine = self.engine
+            if self.read_only:
+                engine = engine.execution_options(isolation_level="AUTOCOMMIT")  # type: ignore[assignment]
+            self._session = make_session(engine)
         return self._session
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(lambda: self.session)
+        return self._loaders
 
     @property
     def has_session(self) -> bool:

@@ -1,7 +1,9 @@
 """Runs GraphQL operations synchronously, with parse and validation cached per query text.
 
 Validation costs about a millisecond even for tiny queries and dominates small
-requests; documents are immutable once validated, so caching them is safe.
+requests; documents are immutable once validated, so caching them is safe. Limits that
+depend only on the document (depth, aliases, directives, tokens, mutations) are checked
+once with it; the cost, which depends on variables, is checked per request.
 """
 
 from __future__ import annotations
@@ -28,12 +30,29 @@ from lys.conf.settings import Settings
 from lys.graphql.context import RequestContext
 from lys.graphql.errors import (
     PARSE_FAILED,
+    QUERY_TOO_COMPLEX,
     VALIDATION_FAILED,
     format_error,
     request_error,
 )
+from lys.graphql.limits import QueryLimits, check_static_limits, operation_cost
+from lys.graphql.loaders import sibling_middleware
 
 Prepared = tuple[DocumentNode | None, list[dict[str, Any]]]
+
+
+def limits_from(settings: Settings) -> QueryLimits:
+    return QueryLimits(
+        max_depth=settings.graphql_max_depth,
+        max_aliases=settings.graphql_max_aliases,
+        max_directives=settings.graphql_max_directives,
+        max_tokens=settings.graphql_max_tokens,
+        max_cost=settings.graphql_max_cost,
+        default_field_cost=settings.graphql_default_field_cost,
+        max_mutations=settings.graphql_max_mutations,
+        default_page_size=settings.page_size_default,
+        max_page_size=settings.page_size_max,
+    )
 
 
 class GraphQLExecutor:
@@ -45,6 +64,9 @@ class GraphQLExecutor:
     ) -> None:
         self.schema = schema
         self.settings = settings
+        self.limits = limits_from(settings)
+        self._debug = settings.is_debug
+        self._suggestions = bool(settings.graphql_suggestions)
         rules = [*specified_rules, *extra_rules]
         if not settings.introspection:
             rules.append(IntrospectionDisabledRule)
@@ -55,13 +77,20 @@ class GraphQLExecutor:
 
     def _parse_and_validate(self, query: str) -> Prepared:
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=self.limits.max_tokens)
         except GraphQLError as error:
-            return None, [format_error(error, code=PARSE_FAILED)]
+            code = QUERY_TOO_COMPLEX if "tokens" in error.message else PARSE_FAILED
+            return None, [self._format(error, code)]
+        too_complex = check_static_limits(document, self.limits)
+        if too_complex:
+            return None, [self._format(error, QUERY_TOO_COMPLEX) for error in too_complex]
         errors = validate(self.schema, document, self._rules)
         if errors:
-            return None, [format_error(error, code=VALIDATION_FAILED) for error in errors]
+            return None, [self._format(error, VALIDATION_FAILED) for error in errors]
         return document, []
+
+    def _format(self, error: GraphQLError, code: str | None = None) -> dict[str, Any]:
+        return format_error(error, code=code, debug=self._debug, suggestions=self._suggestions)
 
     def execute(self, payload: Any, context: RequestContext) -> tuple[int, dict[str, Any]]:
         """Run one request payload; returns the HTTP status and the response body."""
@@ -71,14 +100,28 @@ class GraphQLExecutor:
         document, errors = self._prepare(payload["query"])
         if document is None:
             return 400, {"errors": errors}
+        operation_name = payload.get("operationName")
+        variables = payload.get("variables")
+        cost = operation_cost(self.schema, document, operation_name, variables, self.limits)
+        if cost > self.limits.max_cost:
+            error = GraphQLError(
+                f"The operation costs {cost}; the limit is {self.limits.max_cost}. Ask for "
+                "smaller pages (first/last) or fewer fields."
+            )
+            return 400, {"errors": [self._format(error, QUERY_TOO_COMPLEX)]}
+        operation = get_operation_ast(document, operation_name)
+        is_mutation = operation is not None and operation.operation is OperationType.MUTATION
+        # Reads need no transaction: no BEGIN/COMMIT round trips for queries.
+        context.read_only = not is_mutation
         success = False
         try:
             result = execute(
                 self.schema,
                 document,
                 context_value=context,
-                variable_values=payload.get("variables"),
-                operation_name=payload.get("operationName"),
+                variable_values=variables,
+                operation_name=operation_name,
+                middleware=[sibling_middleware],
             )
             success = not result.errors
         finally:
@@ -86,27 +129,21 @@ class GraphQLExecutor:
                 context.finish(success)
             except Exception as exc:  # the commit itself failed: nothing was saved
                 error = GraphQLError("commit failed", original_error=exc)
-                return 200, {
-                    "data": None,
-                    "errors": [format_error(error, debug=self.settings.is_debug)],
-                }
+                return 200, {"data": None, "errors": [self._format(error)]}
         data = result.data
-        if not success and _is_mutation(document, payload.get("operationName")):
+        if not success and is_mutation:
             # Everything was rolled back: fields that ran before the failure would
             # otherwise report writes that no longer exist.
             data = None
         body: dict[str, Any] = {"data": data}
         if result.errors:
-            body["errors"] = [format_error(e, debug=self.settings.is_debug) for e in result.errors]
+            body["errors"] = [self._format(e) for e in result.errors]
         return 200, body
 
 
-def _is_mutation(document: DocumentNode, operation_name: str | None) -> bool:
-    operation = get_operation_ast(document, operation_name)
-    return operation is not None and operation.operation is OperationType.MUTATION
-
-
 def _payload_problem(payload: Any) -> str | None:
+    if isinstance(payload, list):
+        return "Batched operations (a JSON array) are not accepted; send one per request."
     if not isinstance(payload, dict):
         return "The body must be a JSON object with a 'query' string."
     query = payload.get("query")

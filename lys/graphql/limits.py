@@ -43,6 +43,8 @@ class QueryLimits:
     default_field_cost: int = 1
     max_mutations: int = 4
     default_page_size: int = 100
+    #: Larger pages are refused by the connection itself, with a clearer error.
+    max_page_size: int = 100
 
 
 @dataclass
@@ -238,10 +240,10 @@ def _page_size(
             continue
         value = argument.value
         if isinstance(value, IntValueNode):
-            return max(int(value.value), 1)
+            return min(max(int(value.value), 1), limits.max_page_size)
         if isinstance(value, VariableNode):
             given = variables.get(value.name.value)
             if isinstance(given, int) and not isinstance(given, bool):
-                return max(given, 1)
+                return min(max(given, 1), limits.max_page_size)
     name = getattr(field_type, "name", "") or ""
     return limits.default_page_size if name.endswith("Connection") else 1

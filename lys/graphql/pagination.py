@@ -28,11 +28,13 @@ MAX_PAGE_SIZE = 100
 
 class InvalidCursorError(LysError):
     code = "INVALID_CURSOR"
+    status_code = 400
     default_detail = "The cursor is not one this API issued; start again without 'after'."
 
 
 class PageSizeError(LysError):
     code = "VALIDATION_ERROR"
+    status_code = 400
 
 
 @dataclass

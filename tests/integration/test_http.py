@@ -105,12 +105,21 @@ def test_json_content_types_are_accepted(client: TestClient[Any], content_type: 
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"query": ""}, {"query": "   "}, {"query": None}, {"query": 42}, [], "query", None],
+    [{}, {"query": ""}, {"query": "   "}, {"query": None}, {"query": 42}, "query", None],
 )
 def test_missing_or_empty_query_is_400(client: TestClient[Any], payload: Any) -> None:
     response = post_raw(client, json.dumps(payload), "application/json")
     error = request_error(response, 400, "BAD_REQUEST")
     assert "query" in error["extensions"]["detail"]
+
+
+@pytest.mark.parametrize(
+    "payload", [[], [{"query": "{ __typename }"}, {"query": "{ __typename }"}]]
+)
+def test_batched_operations_are_refused(client: TestClient[Any], payload: Any) -> None:
+    response = post_raw(client, json.dumps(payload), "application/json")
+    error = request_error(response, 400, "BAD_REQUEST")
+    assert "one per request" in error["extensions"]["detail"]
 
 
 @pytest.mark.parametrize("variables", [[1, 2], "x", 3, True])
@@ -235,9 +244,12 @@ def test_unexpected_error_hides_its_details_outside_debug(
     (error,) = body["errors"]
     assert error["message"] == error["extensions"]["code"] == "INTERNAL_ERROR"
     assert error["path"] == ["boom"]
+    error_id = error["extensions"]["error_id"]
     assert error["extensions"] == {
         "code": "INTERNAL_ERROR",
-        "detail": "An unexpected error occurred.",
+        "status_code": 500,
+        "detail": f"An unexpected error occurred. Quote error id {error_id} when reporting it.",
+        "error_id": error_id,
     }
     for leak in ("hunter2", "RuntimeError", "Traceback", "resolvers.py", "SELECT"):
         assert leak not in response.text
@@ -245,6 +257,7 @@ def test_unexpected_error_hides_its_details_outside_debug(
     (record,) = [r for r in graphql_log if r.levelno >= logging.ERROR]
     assert record.exc_info is not None
     assert SECRET_TEXT in record.getMessage()
+    assert error_id in record.getMessage()
 
 
 def test_unexpected_error_shows_debug_details_in_dev(
