@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= auto
 
-.PHONY: install run test lint format check clean
+.PHONY: install run test lint format check clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ format: install
 
 check: install
 	$(PY) manage.py check
+
+## Lys next to the peers of ../shared/bench on PostgreSQL (see bench/README.md).
+## Quick look: make bench BENCH_ARGS="--runs 1 --duration 5"
+bench: install
+	bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-KIT = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
+KIT = Path(os.environ.get("KIT") or Path(__file__).resolve().parents[2] / "shared" / "bench")
 OPS = ("q1", "q2", "q3")
 CONNS = os.environ.get("CONNS", "4")
 
@@ -53,18 +53,29 @@ def status_kb(pid: int, field: str) -> int:
     raise RuntimeError(f"{field} missing in /proc/{pid}/status")
 
 
-def post(url: str, body: Path) -> int:
+def post(url: str, body: Path) -> tuple[int, bytes]:
     req = urllib.request.Request(
         url, data=body.read_bytes(), headers={"Content-Type": "application/json"}
     )
     try:
         with urllib.request.urlopen(req, timeout=5) as resp:
-            resp.read()
-            return resp.status
+            return resp.status, resp.read()
     except urllib.error.HTTPError as exc:
-        return exc.code
+        return exc.code, exc.read()
     except OSError:
-        return 0
+        return 0, b""
+
+
+def check(op: str, answer: bytes, logdir: Path, name: str) -> None:
+    """The kit's own answer check (lib/helper.py check), as run.sh does before measuring."""
+    path = logdir / f"{name}.memory.{op}.json"
+    path.write_bytes(answer)
+    done = subprocess.run(
+        [sys.executable, str(KIT / "lib" / "helper.py"), "check", op, str(path)],
+        capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"memory: {name} {op}: {done.stdout.strip()}: {answer[:300]!r}")
 
 
 def port_busy(port: int) -> bool:
@@ -102,14 +113,15 @@ def measure(spec: str, seconds: int, logdir: Path) -> dict:
     )
     try:
         deadline = time.monotonic() + 30
-        while post(url, bodies_dir / "q1.json") != 200:
+        while post(url, bodies_dir / "q1.json")[0] != 200:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"memory: {name} did not start; see {logfile.name}")
             time.sleep(0.2)
         for op in OPS:
-            code = post(url, bodies_dir / f"{op}.json")
+            code, answer = post(url, bodies_dir / f"{op}.json")
             if code != 200:
-                raise SystemExit(f"memory: {name} {op} answered HTTP {code}")
+                raise SystemExit(f"memory: {name} {op} answered HTTP {code}: {answer[:300]!r}")
+            check(op, answer, logdir, name)
         pids = group_pids(proc.pid)
         rss_start = sum(status_kb(p, "VmRSS") for p in pids)
         requests = {}

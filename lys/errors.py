@@ -67,3 +67,9 @@ class CommandError(Exception):
     def __init__(self, message: str, returncode: int = 1) -> None:
         super().__init__(message)
         self.returncode = returncode
+
+
+class PermissionDeniedError(LysError):
+    code = "PERMISSION_DENIED"
+    default_detail = "You are not allowed to do this."
+    status_code = 403

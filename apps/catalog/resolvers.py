@@ -1,49 +1,41 @@
+"""Thin resolvers: the helpers decode ids, check access, validate and page."""
+
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
 from ariadne import MutationType, ObjectType, QueryType
 from graphql import GraphQLResolveInfo
 
-from lys import ValidationError
-from lys.graphql.pagination import paginate
+from apps.catalog.inputs import CreateProductInput, UpdateProductInput
+from lys.graphql.operations import connection, creation, deletion, edition, getter
+from lys.graphql.relay import node_pk
 
 query = QueryType()
 mutation = MutationType()
 product_category = ObjectType("ProductCategoryNode")
 
 
-def _product_id(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise ValidationError(
-            f"{value!r} is not a product id.", extensions={"field": "id"}
-        ) from None
-
-
 @query.field("product")
-def resolve_product(_obj: Any, info: GraphQLResolveInfo, id: str) -> Any:
-    context = info.context
-    return context.service("product").get(context.session, _product_id(id))
+@getter("ProductNode")
+def resolve_product(_obj: Any, _info: GraphQLResolveInfo, product: Any) -> Any:
+    return product
 
 
 @query.field("allProducts")
+@connection(
+    "ProductNode",
+    order_by={"NAME": "name", "PRICE": "price", "CREATED_AT": "created_at"},
+    default_order="NAME",
+)
 def resolve_all_products(
-    _obj: Any,
-    info: GraphQLResolveInfo,
-    search: str | None = None,
-    category_id: str | None = None,
-    first: int | None = None,
-    after: str | None = None,
-) -> dict[str, Any]:
-    context = info.context
-    product = context.model("product")
-    stmt = context.service("product").search(search, category_id)
-    page = paginate(context.session, stmt, (product.name, product.id), first=first, after=after)
-    return page.as_connection()
+    _obj: Any, info: GraphQLResolveInfo, search: str | None = None, category_id: str | None = None
+) -> Any:
+    category = None
+    if category_id is not None:
+        category = node_pk(info, category_id, "ProductCategoryNode", field="categoryId")
+    return info.context.service("product").search(search, category)
 
 
 @query.field("allProductCategories")
@@ -53,17 +45,35 @@ def resolve_all_product_categories(_obj: Any, info: GraphQLResolveInfo) -> list[
 
 
 @mutation.field("createProduct")
-def resolve_create_product(_obj: Any, info: GraphQLResolveInfo, inputs: dict[str, Any]) -> Any:
+@creation("ProductNode", inputs=CreateProductInput)
+def resolve_create_product(_obj: Any, info: GraphQLResolveInfo, inputs: CreateProductInput) -> Any:
     context = info.context
-    return context.service("product").create_product(context.session, **inputs)
+    return context.service("product").create_product(context.session, **inputs.model_dump())
+
+
+@mutation.field("updateProduct")
+@edition("ProductNode", inputs=UpdateProductInput)
+def resolve_update_product(
+    _obj: Any, info: GraphQLResolveInfo, product: Any, inputs: UpdateProductInput
+) -> Any:
+    context = info.context
+    changes = inputs.model_dump(exclude_unset=True, exclude_none=True)
+    return context.service("product").update_product(context.session, product, **changes)
 
 
 @mutation.field("updateProductPrice")
+@edition("ProductNode")
 def resolve_update_product_price(
-    _obj: Any, info: GraphQLResolveInfo, id: str, price: Decimal
+    _obj: Any, info: GraphQLResolveInfo, product: Any, price: Decimal
 ) -> Any:
     context = info.context
-    return context.service("product").update_price(context.session, _product_id(id), price)
+    return context.service("product").update_product(context.session, product, price=price)
+
+
+@mutation.field("deleteProduct")
+@deletion("ProductNode")
+def resolve_delete_product(_obj: Any, _info: GraphQLResolveInfo, _product: Any) -> None:
+    """Nothing to check beyond access: products can always be deleted."""
 
 
 @product_category.field("code")

@@ -5,7 +5,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from apps.catalog.models import Product, ProductCategory
 from lys import EntityService, ValidationError
@@ -16,19 +17,18 @@ CENT = Decimal("0.01")
 class ProductCategoryService(EntityService[ProductCategory]):
     def enabled(self, session: Session) -> list[ProductCategory]:
         model = self.model
-        return list(
-            session.scalars(select(model).where(model.enabled.is_(True)).order_by(model.id))
-        )
+        stmt = select(model).where(model.enabled.is_(True)).order_by(model.id)
+        return list(session.scalars(stmt))
 
 
 class ProductService(EntityService[Product]):
     def search(self, search: str | None = None, category_id: str | None = None) -> Select[Any]:
-        """Products matching a name fragment (case-insensitive) and a category."""
+        """Products matching a name fragment (case-insensitive, taken literally) and a category."""
         model = self.model
-        stmt = select(model).options(selectinload(model.category))
+        stmt = select(model)
         if search and search.strip():
             stmt = stmt.where(model.name.icontains(search.strip(), autoescape=True))
-        if category_id:
+        if category_id is not None:
             stmt = stmt.where(model.category_id == category_id)
         return stmt
 
@@ -41,27 +41,38 @@ class ProductService(EntityService[Product]):
         category_id: str,
         client_id: uuid.UUID | None = None,
     ) -> Product:
-        name = name.strip()
-        if not name:
-            raise ValidationError("A product needs a name.", extensions={"field": "name"})
-        self._check_price(price)
-        self._check_category(session, category_id)
-        return self.create(
-            session,
-            name=name,
-            price=price.quantize(CENT),
-            category_id=category_id,
-            client_id=client_id,
-        )
-
-    def update_price(self, session: Session, product_id: uuid.UUID, price: Decimal) -> Product:
-        self._check_price(price)
-        product = self.get_or_404(session, product_id)
-        product.price = price.quantize(CENT)
-        session.flush()
+        values = self._checked(name=name, price=price)
+        product = self.model(category_id=category_id, client_id=client_id, **values)
+        session.add(product)
+        self._flush(session)
         return product
 
-    def _check_price(self, price: Decimal) -> None:
+    def update_product(self, session: Session, product: Product, **changes: Any) -> Product:
+        """Change name, price or category; other keys are not the caller's to change."""
+        allowed = {key: changes[key] for key in ("name", "price", "category_id") if key in changes}
+        values = self._checked(**allowed)
+        for key, value in values.items():
+            setattr(product, key, value)
+        if "category_id" in allowed:
+            product.category_id = allowed["category_id"]
+        self._flush(session)
+        return product
+
+    def update_price(self, session: Session, product_id: uuid.UUID, price: Decimal) -> Product:
+        return self.update_product(session, self.get_or_404(session, product_id), price=price)
+
+    def _checked(self, **values: Any) -> dict[str, Any]:
+        checked = {}
+        if "name" in values:
+            name = values["name"].strip()
+            if not name:
+                raise ValidationError("A product needs a name.", extensions={"field": "name"})
+            checked["name"] = name
+        if "price" in values:
+            checked["price"] = self._checked_price(values["price"])
+        return checked
+
+    def _checked_price(self, price: Decimal) -> Decimal:
         if price < 0 or price >= Decimal("100000000"):
             raise ValidationError(
                 "The price must be between 0 and 99999999.99.", extensions={"field": "price"}
@@ -70,11 +81,16 @@ class ProductService(EntityService[Product]):
             raise ValidationError(
                 "The price has at most two decimal places.", extensions={"field": "price"}
             )
+        return price.quantize(CENT)
 
-    def _check_category(self, session: Session, category_id: str) -> None:
-        category = self.service("product_category").get(session, category_id)
-        if category is None or not category.enabled:
+    def _flush(self, session: Session) -> None:
+        """Write now; the category's foreign key is the check that it exists.
+
+        Relying on the constraint keeps a creation to one statement.
+        """
+        try:
+            session.flush()
+        except IntegrityError:
             raise ValidationError(
-                f"Unknown or disabled product category {category_id!r}.",
-                extensions={"field": "categoryId"},
-            )
+                "Unknown product category.", extensions={"field": "categoryId"}
+            ) from None

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
+from pydantic import BeforeValidator
 from sqlalchemy import inspect as sa_inspect
 
 from lys.errors import ValidationError
@@ -76,3 +77,19 @@ def _invalid(value: Any, field: str) -> ValidationError:
     return ValidationError(
         f"The {field} {str(value)[:80]!r} is not a valid id.", extensions={"field": field}
     )
+
+
+def GlobalId(type_name: str) -> BeforeValidator:
+    """Pydantic annotation for an input field holding a global id of ``type_name``.
+
+    ``category_id: Annotated[str, GlobalId("ProductCategoryNode")]`` validates the id
+    and hands the model the primary key it names.
+    """
+
+    def decode(value: Any) -> str:
+        try:
+            return decode_global_id(value, type_name)[1]
+        except ValidationError as exc:
+            raise ValueError(exc.detail) from None
+
+    return BeforeValidator(decode)

@@ -1,4 +1,4 @@
-"""Forward keyset pagination over a SQLAlchemy ``select``.
+"""Keyset pagination over a SQLAlchemy ``select``, forward and backward.
 
 The cursor holds the sort key of the last row seen (the declared order plus the id),
 so inserting rows between two page requests neither skips nor repeats rows.
@@ -29,7 +29,10 @@ MAX_PAGE_SIZE = 100
 class InvalidCursorError(LysError):
     code = "INVALID_CURSOR"
     status_code = 400
-    default_detail = "The cursor is not one this API issued; start again without 'after'."
+    default_detail = (
+        "The cursor is not one this API issued for this order; start again without "
+        "'after' or 'before'."
+    )
 
 
 class PageSizeError(LysError):
@@ -67,52 +70,101 @@ def paginate(
     *,
     first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    descending: bool = False,
+    tag: str = "",
+    with_total: bool = True,
+    default_size: int = DEFAULT_PAGE_SIZE,
     max_page_size: int = MAX_PAGE_SIZE,
 ) -> Page:
-    """One page of ``stmt`` ordered by ``order_by`` (ascending; end with a unique column)."""
-    size = DEFAULT_PAGE_SIZE if first is None else first
+    """One page of ``stmt`` in ``order_by`` order (end it with a unique column).
+
+    ``first``/``after`` page forward, ``last``/``before`` backward. The total count
+    rides in the page's own statement, so both come from one snapshot.
+    """
+    if first is not None and last is not None:
+        raise PageSizeError(
+            "Give either 'first' (with 'after') or 'last' (with 'before'), not both.",
+            extensions={"field": "last"},
+        )
+    backward = last is not None or (before is not None and first is None)
+    argument = "last" if backward else "first"
+    size = (
+        (last if backward else first) if (last if backward else first) is not None else default_size
+    )
     if size < 0 or size > max_page_size:
         raise PageSizeError(
-            f"'first' must be between 0 and {max_page_size}; got {size}.",
-            extensions={"field": "first", "limit": max_page_size},
+            f"'{argument}' must be between 0 and {max_page_size}; got {size}.",
+            extensions={"field": argument, "limit": max_page_size},
         )
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    page_stmt = stmt.order_by(*order_by)
-    has_previous = False
+    page_stmt = stmt
     if after is not None:
-        page_stmt = page_stmt.where(_after(order_by, decode_cursor(after, order_by)))
-        has_previous = True
-    rows = list(session.scalars(page_stmt.limit(size + 1)).unique())
-    has_next = len(rows) > size
+        page_stmt = page_stmt.where(
+            _beyond(order_by, decode_cursor(after, order_by, tag), upward=not descending)
+        )
+    if before is not None:
+        page_stmt = page_stmt.where(
+            _beyond(order_by, decode_cursor(before, order_by, tag), upward=descending)
+        )
+    # Walking backward reads the list in reverse, then flips the page.
+    reverse = descending != backward
+    page_stmt = page_stmt.order_by(*(col.desc() if reverse else col.asc() for col in order_by))
+    total_column = None
+    if with_total:
+        total_column = (
+            select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
+        )
+        page_stmt = page_stmt.add_columns(total_column.label("lys_total_count"))
+    result = session.execute(page_stmt.limit(size + 1)).unique().all()
+    rows = [row[0] for row in result]
+    total = int(result[0][1]) if with_total and result else 0
+    if with_total and not result:
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        total = int(total or 0)
+    more = len(rows) > size
     rows = rows[:size]
-    cursors = [encode_cursor([getattr(row, col.key) for col in order_by]) for row in rows]
+    if backward:
+        rows.reverse()
+        has_previous, has_next = more, before is not None
+    else:
+        has_previous, has_next = after is not None, more
+    cursors = [encode_cursor([getattr(row, col.key) for col in order_by], tag) for row in rows]
     return Page(rows, cursors, has_next, has_previous, total)
 
 
-def encode_cursor(values: Sequence[Any]) -> str:
-    text = json.dumps([_plain(v) for v in values], separators=(",", ":"))
+def encode_cursor(values: Sequence[Any], tag: str = "") -> str:
+    """An opaque cursor: the row's sort key, tagged with the order it belongs to."""
+    text = json.dumps([tag, *(_plain(v) for v in values)], separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, order_by: Sequence[InstrumentedAttribute[Any]]) -> list[Any]:
+def decode_cursor(
+    cursor: str, order_by: Sequence[InstrumentedAttribute[Any]], tag: str = ""
+) -> list[Any]:
     try:
+        if not isinstance(cursor, str) or len(cursor) > 2048:
+            raise ValueError("not a cursor")
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not isinstance(values, list) or len(values) != len(order_by):
+        if not isinstance(values, list) or len(values) != len(order_by) + 1:
             raise ValueError("wrong arity")
-        return [_typed(v, col) for v, col in zip(values, order_by, strict=True)]
+        if values[0] != tag:
+            raise ValueError("cursor of another order")
+        return [_typed(v, col) for v, col in zip(values[1:], order_by, strict=True)]
     except (ValueError, TypeError, UnicodeError, binascii.Error, json.JSONDecodeError):
         raise InvalidCursorError() from None
 
 
-def _after(
-    order_by: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any]
+def _beyond(
+    order_by: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any], *, upward: bool
 ) -> ColumnElement[bool]:
-    """``(a, b, c) > (x, y, z)`` spelled out, which every database understands."""
+    """``(a, b) > (x, y)`` (or ``<``) spelled out, which every database understands."""
     clauses = []
     for i, column in enumerate(order_by):
         equal = [order_by[j] == values[j] for j in range(i)]
-        clauses.append(and_(*equal, column > values[i]))
+        step = column > values[i] if upward else column < values[i]
+        clauses.append(and_(*equal, step))
     return or_(*clauses)
 
 

@@ -32,6 +32,8 @@ from graphql.language import TypeDefinitionNode, TypeExtensionNode
 from graphql.validation.validate import validate_sdl
 
 from lys.errors import ImproperlyConfigured
+from lys.graphql.relay import bind_nodes
+from lys.graphql.resolvers import bind_attribute_resolvers
 from lys.graphql.scalars import SCALARS
 from lys.registry.registry import Registry, SchemaFile
 
@@ -74,9 +76,8 @@ def build_schema(
                 raise ImproperlyConfigured(f"app {group.app}: {group.origin}: {exc}") from None
             bound.add(id(bindable))
 
-    ping = schema.query_type.fields.get("ping") if schema.query_type else None
-    if ping is not None and ping.resolve is None:
-        ping.resolve = lambda *_args, **_kwargs: "pong"
+    bind_nodes(schema, registry)
+    bind_attribute_resolvers(schema)
     convert_schema_names(schema, None)
     if directives:
         SchemaDirectiveVisitor.visit_schema_directives(schema, directives)
@@ -138,10 +139,7 @@ def _root_definitions(definitions: list[Any]) -> list[Any]:
     extended = {d.name.value for d in definitions if isinstance(d, TypeExtensionNode)}
     sdl = []
     if "Query" not in defined:
-        if "Query" in extended:
-            sdl.append("type Query")
-        else:
-            sdl.append('type Query {\n  "Answers pong: the schema is up."\n  ping: String!\n}')
+        sdl.append("type Query")  # the framework's own SDL extends it with node and nodes
     if "Mutation" not in defined and "Mutation" in extended:
         sdl.append("type Mutation")
     if not sdl:

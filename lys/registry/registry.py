@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData
 
+from lys.access import AccessPolicy, OpenAccess
 from lys.errors import ImproperlyConfigured
 
 if TYPE_CHECKING:
@@ -52,6 +53,11 @@ class Registry:
         self.commands: dict[str, tuple[str, click.Command]] = {}
         self.task_modules: list[str] = []
         self.loaded: set[str] = set()
+        #: GraphQL object type -> model name, from the SDL's ``@model`` directives.
+        self.node_models: dict[str, str] = {}
+        #: Model name -> the object type that represents it (the first declared).
+        self.model_nodes: dict[str, str] = {}
+        self.access_policy: AccessPolicy = OpenAccess()
 
     # -- lookups -------------------------------------------------------------------
     def model(self, name: str) -> Any:
