@@ -68,7 +68,8 @@ def post(url: str, body: Path) -> tuple[int, bytes]:
 
 def check(op: str, answer: bytes, logdir: Path, name: str) -> None:
     """The kit's own answer check (lib/helper.py check), as run.sh does before measuring."""
-    path = logdir / f"{name}.memory.{op}.json"
+    path = logdir.parent / "responses" / f"{name}.memory.{op}.json"
+    path.parent.mkdir(exist_ok=True)
     path.write_bytes(answer)
     done = subprocess.run(
         [sys.executable, str(KIT / "lib" / "helper.py"), "check", op, str(path)],
@@ -158,7 +159,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally: stop servers
     with out.open("a") as f:
         for spec in specs:
-            f.write(json.dumps(measure(spec, seconds, out.parent)) + "\n")
+            logdir = out.parent / "logs"
+            logdir.mkdir(parents=True, exist_ok=True)
+            f.write(json.dumps(measure(spec, seconds, logdir)) + "\n")
 
 
 if __name__ == "__main__":

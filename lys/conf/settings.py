@@ -38,6 +38,8 @@ class Settings(BaseModel):
     database_max_overflow: Annotated[int, Field(ge=0)] = 30
     database_pool_timeout: Annotated[float, Field(gt=0)] = 30.0
     database_pool_pre_ping: bool = True
+    #: Pre-ping only connections idle this long: a busy pool pays no round trip.
+    database_pool_ping_idle: Annotated[float, Field(ge=0)] = 10.0
     database_pool_recycle: int = 3600
     database_echo: bool = False
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
 from lys.conf.settings import Settings
@@ -47,7 +48,6 @@ def create_db_engine(settings: Settings, **overrides: Any) -> Engine:
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
             pool_timeout=settings.database_pool_timeout,
-            pool_pre_ping=settings.database_pool_pre_ping,
             pool_recycle=settings.database_pool_recycle,
         )
     options.update(overrides)
@@ -60,7 +60,39 @@ def create_db_engine(settings: Settings, **overrides: Any) -> Engine:
         ) from None
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif settings.database_pool_pre_ping:
+        _ping_idle_connections(engine, settings.database_pool_ping_idle)
     return engine
+
+
+def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat idle for a while.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout, a round trip per request;
+    a connection used a moment ago is almost surely alive, and one that died anyway is
+    invalidated by the error it raises.
+    """
+
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["lys_checked_in"] = time.monotonic()
+
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get("lys_checked_in")
+        if last is None or time.monotonic() - last < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            rollback = getattr(dbapi_connection, "rollback", None)
+            if rollback is not None:
+                rollback()
+        except Exception as exc:
+            # The pool discards this connection and checks out a fresh one.
+            raise DisconnectionError(f"idle connection is dead: {exc}") from exc
+
+    event.listen(engine, "checkin", on_checkin)
+    event.listen(engine, "checkout", on_checkout)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
 from sqlmodel import Session
+
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def autocommit_engine(engine: Engine) -> Engine:
+    """The same pool, its connections in autocommit: reads with no BEGIN/COMMIT round trips."""
+    read = _AUTOCOMMIT.get(engine)
+    if read is None:
+        read = engine.execution_options(isolation_level="AUTOCOMMIT")
+        _AUTOCOMMIT[engine] = read
+    return read
 
 
 def make_session(engine: Engine) -> Session:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from lys.db.session import make_session
+from lys.db.session import autocommit_engine, make_session
 from lys.graphql.loaders import Loaders
 
 if TYPE_CHECKING:
@@ -32,9 +32,7 @@ class RequestContext:
     @property
     def session(self) -> Session:
         if self._session is None:
-            engine = self.engine
-            if self.read_only:
-                engine = engine.execution_options(isolation_level="AUTOCOMMIT")  # type: ignore[assignment]
+            engine = autocommit_engine(self.engine) if self.read_only else self.engine
             self._session = make_session(engine)
         return self._session
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pydantic
 from graphql import GraphQLError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from lys.errors import LysError
 
@@ -83,11 +83,20 @@ def format_error(
             "CONFLICT",
             "The change conflicts with existing data (a duplicate or a missing related row).",
         )
+    elif isinstance(original, DataError):
+        # A value the database cannot take (a NUL character or a number out of range on
+        # PostgreSQL): the client's input, not a failure of the server.
+        logger.warning("the database refused a value: %s", str(original.orig).strip())
+        extensions = error_extensions(
+            "VALIDATION_ERROR",
+            "A value is out of range or holds characters the database cannot store.",
+        )
     elif isinstance(original, OperationalError) and _is_disconnect(original):
         extensions = _unexpected(error, "SERVICE_UNAVAILABLE", "The database is unavailable.")
     elif isinstance(original, GraphQLError) and original.original_error is None:
         # A GraphQLError raised on purpose, e.g. by a scalar parser.
-        extensions = error_extensions(code or BAD_USER_INPUT, original.message)
+        detail = original.message if suggestions else _SUGGESTION.sub("", original.message)
+        extensions = error_extensions(code or BAD_USER_INPUT, detail)
     elif original is not None:
         extensions = _unexpected(error, INTERNAL_ERROR, "An unexpected error occurred.")
         if debug:

@@ -22,6 +22,7 @@ from lys.errors import ValidationError
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 _TYPE_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 MAX_ID_LENGTH = 512
+_MAX_INT_PK = 2**63 - 1
 
 
 def encode_global_id(type_name: str, pk: Any) -> str:
@@ -41,12 +42,16 @@ def decode_global_id(
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise _invalid(value, field) from None
     parts = text.split(":")
-    if len(parts) != 2 or not parts[1] or not _TYPE_NAME.match(parts[0]):
+    # PostgreSQL refuses NUL characters in text: such a key could only fail there.
+    if len(parts) != 2 or not parts[1] or "\x00" in parts[1] or not _TYPE_NAME.match(parts[0]):
         raise _invalid(value, field)
     type_name, pk = parts
-    allowed = {expected} if isinstance(expected, str) else set(expected or ())
-    if allowed and type_name not in allowed:
-        wanted = " or ".join(sorted(allowed))
+    if expected is None:
+        return type_name, pk
+    # An empty collection allows no type (a schema without node types), not every type.
+    allowed = {expected} if isinstance(expected, str) else set(expected)
+    if type_name not in allowed:
+        wanted = " or ".join(sorted(allowed)) or "known object"
         raise ValidationError(
             f"The {field} is a {type_name} id; a {wanted} id is expected.",
             extensions={"field": field},
@@ -67,7 +72,9 @@ def parse_pk(model: type, pk: str, *, field: str = "id") -> Any:
         except ValueError:
             raise _invalid(pk, field) from None
     if python_type is int:
-        if not pk.isdigit():
+        # str.isdigit() also accepts digits int() refuses ("²"); and a key beyond a
+        # 64-bit integer makes the database driver fail instead of finding nothing.
+        if not (pk.isascii() and pk.isdigit()) or int(pk) > _MAX_INT_PK:
             raise _invalid(pk, field)
         return int(pk)
     return pk

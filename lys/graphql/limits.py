@@ -136,7 +136,7 @@ def check_static_limits(document: DocumentNode, limits: QueryLimits) -> list[Gra
                 )
             )
         if operation.operation is OperationType.MUTATION:
-            count = _root_field_count(operation.selection_set, fragments, set())
+            count = _root_field_count(operation.selection_set, fragments, {}, set())
             if count > limits.max_mutations:
                 errors.append(
                     GraphQLError(
@@ -148,18 +148,29 @@ def check_static_limits(document: DocumentNode, limits: QueryLimits) -> list[Gra
 
 
 def _root_field_count(
-    node: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
+    node: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    memo: dict[str, int],
+    visiting: set[str],
 ) -> int:
+    """Root fields, each fragment counted once per spread but walked once (no blow-up)."""
     count = 0
     for selection in node.selections:
         if isinstance(selection, FieldNode):
             count += 0 if selection.name.value.startswith("__") else 1
         elif isinstance(selection, InlineFragmentNode):
-            count += _root_field_count(selection.selection_set, fragments, seen)
+            count += _root_field_count(selection.selection_set, fragments, memo, visiting)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
-            if name in fragments and name not in seen:
-                count += _root_field_count(fragments[name].selection_set, fragments, seen | {name})
+            if name not in fragments or name in visiting:
+                continue  # unknown or cyclic: graphql-core's rules report it
+            if name not in memo:
+                visiting.add(name)
+                memo[name] = _root_field_count(
+                    fragments[name].selection_set, fragments, memo, visiting
+                )
+                visiting.discard(name)
+            count += memo[name]
     return count
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from graphql import GraphQLResolveInfo
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import RelationshipProperty, Session
@@ -58,10 +57,13 @@ class BatchLoader:
         if key is None:
             return None
         if key not in self.cache:
+            # A group can mix types and hold None (``nodes(ids:)``): only objects of
+            # this loader's type have the key.
+            siblings = (s for s in self.groups.siblings(obj) if type(s) is type(obj))
             keys = list(
                 dict.fromkeys(
                     k
-                    for k in (self.key_of(s) for s in self.groups.siblings(obj))
+                    for k in (self.key_of(s) for s in siblings)
                     if k is not None and k not in self.cache
                 )
             )
@@ -129,13 +131,3 @@ def _relation_loader(
         return [by_key.get(k) for k in keys]
 
     return BatchLoader(groups, key_of, batch)
-
-
-def sibling_middleware(resolver: Any, obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
-    """Records the lists resolvers return, so their items batch as siblings."""
-    result = resolver(obj, info, **kwargs)
-    if isinstance(result, list | tuple) and result:
-        loaders = getattr(info.context, "loaders", None)
-        if loaders is not None:
-            loaders.groups.register(result)
-    return result

@@ -161,23 +161,28 @@ def deletion(node_type: str) -> Callable[[Resolver], Resolver]:
 
 def selects(info: GraphQLResolveInfo, name: str) -> bool:
     """Whether the current field's selection asks for ``name`` (fragments included)."""
+    # Each fragment is walked once: the answer does not depend on where it is spread,
+    # and fragments spreading others many times would otherwise be walked exponentially.
+    seen: set[str] = set()
 
-    def walk(selection_set: Any, seen: frozenset[str]) -> bool:
+    def walk(selection_set: Any) -> bool:
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
                 if selection.name.value == name:
                     return True
             elif isinstance(selection, InlineFragmentNode):
-                if walk(selection.selection_set, seen):
+                if walk(selection.selection_set):
                     return True
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = info.fragments.get(selection.name.value)
-                fresh = fragment is not None and fragment.name.value not in seen
-                if fresh and walk(fragment.selection_set, seen | {fragment.name.value}):
+                if fragment is None or fragment.name.value in seen:
+                    continue
+                seen.add(fragment.name.value)
+                if walk(fragment.selection_set):
                     return True
         return False
 
-    return any(walk(node.selection_set, frozenset()) for node in info.field_nodes)
+    return any(walk(node.selection_set) for node in info.field_nodes)
 
 
 def _order_key(order_by: Mapping[str, Any] | None, default: str | None) -> tuple[str | None, bool]:

@@ -12,7 +12,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from lys.errors import LysError
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 100
+_MAX_DECIMAL_EXPONENT = 1000
 
 
 class InvalidCursorError(LysError):
@@ -194,14 +195,24 @@ def _typed(value: Any, column: InstrumentedAttribute[Any]) -> Any:
             number = Decimal(value)
         except ArithmeticError:  # decimal.InvalidOperation is no ValueError
             raise ValueError("not a decimal in cursor") from None
-        if not number.is_finite():
-            raise ValueError("not a finite decimal in cursor")
+        # Databases refuse numbers far out of any column's range (PostgreSQL: numeric
+        # overflow), which would surface as an internal error.
+        if not number.is_finite() or abs(number.adjusted()) > _MAX_DECIMAL_EXPONENT:
+            raise ValueError("not a usable decimal in cursor")
         return number
     if python_type is datetime:
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             raise ValueError("naive datetime in cursor")  # UTCDateTime refuses naive values
+        try:
+            moment.astimezone(UTC)  # what UTCDateTime binds; year 1 at +01:00 overflows
+        except OverflowError:
+            raise ValueError("datetime out of range in cursor") from None
         return moment
     if not isinstance(value, python_type):
         raise TypeError("wrong type in cursor")
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL in cursor")  # PostgreSQL refuses NUL characters in text
+    if isinstance(value, str):
+        value.encode("utf-8")  # a lone surrogate cannot be sent: UnicodeEncodeError
     return value

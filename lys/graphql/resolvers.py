@@ -12,7 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ariadne import convert_camel_case_to_snake
-from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
+from graphql import (
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    GraphQLUnionType,
+    get_named_type,
+)
 from sqlalchemy import inspect as sa_inspect
 
 _RELATIONS: dict[type, frozenset[str]] = {}
@@ -29,13 +39,39 @@ def relation_names(cls: type) -> frozenset[str]:
 
 def attribute_resolver(name: str) -> Any:
     def resolve(obj: Any, info: GraphQLResolveInfo, **_kwargs: Any) -> Any:
-        if isinstance(obj, Mapping):
+        cls = obj.__class__
+        if cls is dict or isinstance(obj, Mapping):
             return obj.get(name)
-        if name in relation_names(type(obj)):
+        relations = _RELATIONS.get(cls)
+        if relations is None:
+            relations = relation_names(cls)
+        if name in relations:
             return info.context.loaders.load_relation(obj, name)
         return getattr(obj, name, None)
 
     return resolve
+
+
+def list_registering(resolve: Any) -> Any:
+    """Wrap a list field's resolver so its items batch their relations as siblings."""
+
+    def resolve_list(obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
+        result = resolve(obj, info, **kwargs)
+        if result and isinstance(result, list | tuple):
+            info.context.loaders.groups.register(result)
+        return result
+
+    return resolve_list
+
+
+def _returns_object_list(field: GraphQLField) -> bool:
+    type_ = field.type
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    if not isinstance(type_, GraphQLList):
+        return False
+    item = get_named_type(type_)
+    return isinstance(item, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType)
 
 
 def bind_attribute_resolvers(schema: GraphQLSchema) -> None:
@@ -48,3 +84,17 @@ def bind_attribute_resolvers(schema: GraphQLSchema) -> None:
         for field_name, field in type_.fields.items():
             if field.resolve is None:
                 field.resolve = attribute_resolver(convert_camel_case_to_snake(field_name))
+
+
+def bind_list_registration(schema: GraphQLSchema) -> None:
+    """Every field returning a list of objects registers it as a sibling group.
+
+    Done per field at build time rather than as an execution middleware, which would
+    wrap every scalar field of every request too.
+    """
+    for type_ in schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for field in type_.fields.values():
+            if field.resolve is not None and _returns_object_list(field):
+                field.resolve = list_registering(field.resolve)

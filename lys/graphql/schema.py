@@ -6,6 +6,7 @@ from: a syntax error, a type defined twice, a resolver bound to a field the SDL 
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ariadne.schema_names import convert_schema_names
 from ariadne.types import SchemaBindable
 from graphql import (
     DocumentNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
@@ -33,7 +35,7 @@ from graphql.validation.validate import validate_sdl
 
 from lys.errors import ImproperlyConfigured
 from lys.graphql.relay import bind_nodes
-from lys.graphql.resolvers import bind_attribute_resolvers
+from lys.graphql.resolvers import bind_attribute_resolvers, bind_list_registration
 from lys.graphql.scalars import SCALARS
 from lys.registry.registry import Registry, SchemaFile
 
@@ -81,6 +83,7 @@ def build_schema(
     convert_schema_names(schema, None)
     if directives:
         SchemaDirectiveVisitor.visit_schema_directives(schema, directives)
+    bind_list_registration(schema)
     _raise_located(validate_schema(schema), apps)
     try:
         validate_schema_default_enum_values(schema)
@@ -88,7 +91,33 @@ def build_schema(
     except (GraphQLError, TypeError, ValueError) as exc:
         raise ImproperlyConfigured(f"invalid GraphQL schema: {_locate(exc, apps)}") from None
     repair_schema_default_enum_values(schema)
+    _accept_hide_suggestions(schema)
     return schema
+
+
+def _accept_hide_suggestions(schema: GraphQLSchema) -> None:
+    """Give enums a ``parse_value`` taking graphql-core's ``hide_suggestions`` argument.
+
+    Ariadne's repair replaces it with a one-argument function, while graphql-core calls
+    it with two for every enum in variables: each such variable failed as an internal
+    error. Values ariadne let through (already converted ones) still pass.
+    """
+    for type_ in schema.type_map.values():
+        if isinstance(type_, GraphQLEnumType) and not type_.name.startswith("__"):
+            type_.parse_value = _enum_parser(type_)  # type: ignore[method-assign]
+
+
+def _enum_parser(enum_type: GraphQLEnumType) -> Any:
+    def parse_value(input_value: Any, hide_suggestions: bool = False) -> Any:
+        if not isinstance(input_value, str) or isinstance(input_value, Enum):
+            try:
+                if input_value in enum_type._value_lookup:
+                    return input_value
+            except TypeError:  # unhashable: a list or an object, refused below
+                pass
+        return GraphQLEnumType.parse_value(enum_type, input_value, hide_suggestions)
+
+    return parse_value
 
 
 def print_sdl(schema: GraphQLSchema) -> str:
