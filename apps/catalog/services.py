@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from apps.catalog.models import Product, ProductCategory
 from lys import EntityService, ValidationError
+from lys.services import ParametricEntityService
 
 CENT = Decimal("0.01")
 
 
-class ProductCategoryService(EntityService[ProductCategory]):
+class ProductCategoryService(ParametricEntityService[ProductCategory]):
     def enabled(self, session: Session) -> list[ProductCategory]:
         model = self.model
         stmt = select(model).where(model.enabled.is_(True)).order_by(model.id)
@@ -42,6 +43,7 @@ class ProductService(EntityService[Product]):
         client_id: uuid.UUID | None = None,
     ) -> Product:
         values = self._checked(name=name, price=price)
+        self._check_category(session, category_id)
         product = self.model(category_id=category_id, client_id=client_id, **values)
         session.add(product)
         self._flush(session)
@@ -54,6 +56,7 @@ class ProductService(EntityService[Product]):
         for key, value in values.items():
             setattr(product, key, value)
         if "category_id" in allowed:
+            self._check_category(session, allowed["category_id"])
             product.category_id = allowed["category_id"]
         self._flush(session)
         return product
@@ -83,11 +86,15 @@ class ProductService(EntityService[Product]):
             )
         return price.quantize(CENT)
 
-    def _flush(self, session: Session) -> None:
-        """Write now; the category's foreign key is the check that it exists.
+    def _check_category(self, session: Session, category_id: str) -> None:
+        """Refuse unknown and disabled categories (cached reference data: usually no query)."""
+        if not self.service("product_category").is_enabled(session, category_id):
+            raise ValidationError(
+                "Unknown or disabled product category.", extensions={"field": "categoryId"}
+            )
 
-        Relying on the constraint keeps a creation to one statement.
-        """
+    def _flush(self, session: Session) -> None:
+        """Write now; a category deleted meanwhile still fails on its foreign key."""
         try:
             session.flush()
         except IntegrityError:

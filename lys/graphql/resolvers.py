@@ -58,7 +58,9 @@ def list_registering(resolve: Any) -> Any:
     def resolve_list(obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
         result = resolve(obj, info, **kwargs)
         if result and isinstance(result, list | tuple):
-            info.context.loaders.groups.register(result)
+            loaders = getattr(info.context, "loaders", None)  # absent outside Lys requests
+            if loaders is not None:
+                loaders.groups.register(result)
         return result
 
     return resolve_list

@@ -1,5 +1,5 @@
 """Services: business logic reused by resolvers, jobs, fixtures and commands."""
 
-from lys.services.base import EntityService, Service
+from lys.services.base import EntityService, ParametricEntityService, Service
 
-__all__ = ["EntityService", "Service"]
+__all__ = ["EntityService", "ParametricEntityService", "Service"]

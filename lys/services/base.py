@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 import typing
 import uuid
 from collections.abc import Iterable, Sequence
@@ -162,3 +164,28 @@ class EntityService(Service, Generic[ModelT]):
                 ", ".join(ignored),
             )
         return {key: value for key, value in values.items() if key in allowed}
+
+
+class ParametricEntityService(EntityService[ModelT]):
+    """Reference data: read often, changed rarely, so its enabled codes are cached.
+
+    A write that references a code (a product's category) can then check the code is
+    enabled without a query; a disabled code takes effect within ``cache_seconds`` in
+    every process.
+    """
+
+    cache_seconds: ClassVar[float] = 30.0
+
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(registry)
+        self._enabled: frozenset[Any] = frozenset()
+        self._loaded_at = -math.inf
+
+    def is_enabled(self, session: Session, code: Any) -> bool:
+        now = time.monotonic()
+        if now - self._loaded_at > self.cache_seconds or code not in self._enabled:
+            model = self.model
+            stmt = select(model.id).where(model.enabled.is_(True))  # type: ignore[attr-defined]
+            self._enabled = frozenset(session.scalars(stmt))
+            self._loaded_at = now
+        return code in self._enabled

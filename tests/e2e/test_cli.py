@@ -178,7 +178,10 @@ def test_printschema_writes_a_file(tmp_path: Path) -> None:
     assert result.stderr.strip() == f"Wrote {target}"
     sdl = target.read_text(encoding="utf-8")
     assert "allProducts(" in sdl
-    assert "type ProductNode {" in sdl
+    assert "type ProductNode implements Node {" in sdl
+    # The framework's own root fields are printed too.
+    assert "node(id: ID!): Node" in sdl
+    assert "nodes(ids: [ID!]!): [Node]!" in sdl
 
 
 # -- check -------------------------------------------------------------------------

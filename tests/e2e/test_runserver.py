@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from lys.graphql.global_ids import decode_global_id, encode_global_id
 from tests.conftest import reset_database
 from tests.e2e.conftest import (
     Server,
@@ -102,7 +103,8 @@ def test_runserver_serves_the_catalog(catalog_server: Server) -> None:
 def test_runserver_creates_then_reads_a_product(catalog_server: Server) -> None:
     server = catalog_server
     before = server.graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
-    inputs = {"name": "  End-to-end testing  ", "price": "12.5", "categoryId": "BOOKS"}
+    books = encode_global_id("ProductCategoryNode", "BOOKS")
+    inputs = {"name": "  End-to-end testing  ", "price": "12.5", "categoryId": books}
     created = server.graphql(CREATE_PRODUCT, {"inputs": inputs})
     assert "errors" not in created, created
     product = created["data"]["createProduct"]
@@ -112,15 +114,18 @@ def test_runserver_creates_then_reads_a_product(catalog_server: Server) -> None:
         "price": "12.50",
         "category": {"code": "BOOKS"},
     }
+    assert decode_global_id(product["id"])[0] == "ProductNode"
 
     # A separate request (and transaction) reads what the first one committed.
     assert server.graphql(PRODUCT, {"id": product["id"]}) == {"data": {"product": product}}
     total = server.graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
     assert total == before + 1
 
-    refused = server.graphql(CREATE_PRODUCT, {"inputs": {**inputs, "categoryId": "NOPE"}})
+    nope = encode_global_id("ProductCategoryNode", "NOPE")
+    refused = server.graphql(CREATE_PRODUCT, {"inputs": {**inputs, "categoryId": nope}})
     assert refused["data"] is None
     assert refused["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert refused["errors"][0]["extensions"]["field"] == "categoryId"
     total = server.graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
     assert total == before + 1
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from lys import Application
+from lys.graphql.global_ids import decode_global_id, encode_global_id
 from lys.graphql.pagination import InvalidCursorError, decode_cursor, encode_cursor, paginate
 from tests.conftest import AppFactory, gql
 
@@ -42,6 +43,34 @@ mutation Price($id: ID!, $price: Decimal!) {
   updateProductPrice(id: $id, price: $price) { id price updatedAt }
 }
 """
+
+UPDATE = """
+mutation Update($id: ID!, $inputs: UpdateProductInput!) {
+  updateProduct(id: $id, inputs: $inputs) { id name price updatedAt category { code } }
+}
+"""
+
+DELETE = """
+mutation Delete($id: ID!) { deleteProduct(id: $id) { succeed message } }
+"""
+
+
+def product_gid(pk: uuid.UUID | str) -> str:
+    """The global id clients see for a product."""
+    return encode_global_id("ProductNode", pk)
+
+
+def category_gid(code: str) -> str:
+    return encode_global_id("ProductCategoryNode", code)
+
+
+BOOKS = category_gid("BOOKS")
+
+
+def product_pk(global_id: str) -> uuid.UUID:
+    type_name, pk = decode_global_id(global_id)
+    assert type_name == "ProductNode"
+    return uuid.UUID(pk)
 
 
 @pytest.fixture
@@ -99,12 +128,32 @@ def only_error(body: dict[str, Any]) -> dict[str, Any]:
     return error
 
 
-def assert_validation_error(body: dict[str, Any], field: str | None = None) -> dict[str, Any]:
+def assert_validation_error(
+    body: dict[str, Any], field: str | None = None, *, fields: list[str] | None = None
+) -> dict[str, Any]:
+    """One VALIDATION_ERROR naming ``field`` (a service's or the id decoder's check) or
+    listing ``fields`` (pydantic's, prefixed by the argument and in camelCase)."""
     error = only_error(body)
-    assert error["message"] == error["extensions"]["code"] == "VALIDATION_ERROR"
-    assert isinstance(error["extensions"]["detail"], str) and error["extensions"]["detail"]
+    extensions = error["extensions"]
+    assert error["message"] == extensions["code"] == "VALIDATION_ERROR"
+    assert extensions["status_code"] == 400
+    assert isinstance(extensions["detail"], str) and extensions["detail"]
     if field is not None:
-        assert error["extensions"]["field"] == field
+        assert extensions["field"] == field
+    if fields is not None:
+        assert [f["field"] for f in extensions["fields"]] == fields, extensions
+        assert all(isinstance(f["message"], str) and f["message"] for f in extensions["fields"])
+    return error
+
+
+def assert_not_found(body: dict[str, Any], path: list[str]) -> dict[str, Any]:
+    error = only_error(body)
+    extensions = error["extensions"]
+    assert error["message"] == extensions["code"] == "NOT_FOUND"
+    assert extensions["status_code"] == 404
+    assert extensions["field"] == "id"
+    assert extensions["detail"]
+    assert error["path"] == path
     return error
 
 
@@ -117,10 +166,12 @@ def test_product_by_id(app: Application, client: TestClient[Any]) -> None:
         client,
         "query($id: ID!) { product(id: $id) { id name price category { code description } "
         "createdAt updatedAt clientId } }",
-        {"id": str(ids["Dune"])},
+        {"id": product_gid(ids["Dune"])},
     )
+    assert "errors" not in body, body
     product = body["data"]["product"]
-    assert product["id"] == str(ids["Dune"])
+    assert product["id"] == product_gid(ids["Dune"])
+    assert base64.b64decode(product["id"]).decode() == f"ProductNode:{ids['Dune']}"
     assert product["name"] == "Dune"
     assert product["price"] == "10.00"
     assert product["category"] == {"code": "BOOKS", "description": "Books"}
@@ -129,13 +180,24 @@ def test_product_by_id(app: Application, client: TestClient[Any]) -> None:
     assert product["clientId"] is None
 
 
-def test_unknown_product_is_null_and_a_malformed_id_a_validation_error(
-    client: TestClient[Any],
+def test_unknown_product_is_not_found_and_a_malformed_id_a_validation_error(
+    app: Application, client: TestClient[Any]
 ) -> None:
-    body = gql(client, "query($id: ID!) { product(id: $id) { id } }", {"id": str(uuid.uuid4())})
-    assert body == {"data": {"product": None}}
-    body = gql(client, '{ product(id: "not-a-uuid") { id } }')
-    assert_validation_error(body, field="id")
+    ids = add_products(app, [("Dune", "BOOKS")])
+    query = "query($id: ID!) { product(id: $id) { id } }"
+    body = gql(client, query, {"id": product_gid(uuid.uuid4())})
+    assert body["data"] is None  # product is non-null: the error nulls the whole data
+    assert_not_found(body, ["product"])
+    for malformed in (
+        "not-a-global-id",
+        "",
+        str(ids["Dune"]),  # the bare primary key is not a global id
+        product_gid("not-a-uuid"),
+        category_gid("BOOKS"),  # a real id, of another type
+        base64.b64encode(f"ProductNode:{ids['Dune']}:x".encode()).decode(),
+    ):
+        body = gql(client, query, {"id": malformed})
+        assert_validation_error(body, field="id")
 
 
 def test_all_products_sorted_by_name_with_total(app: Application, client: TestClient[Any]) -> None:
@@ -185,12 +247,17 @@ def test_search_treats_like_wildcards_literally(app: Application, client: TestCl
 
 def test_filter_by_category(app: Application, client: TestClient[Any]) -> None:
     add_products(app, [("Dune", "BOOKS"), ("Hammer", "TOOLS"), ("Emma", "BOOKS")])
-    connection = page(client, categoryId="BOOKS")
+    connection = page(client, categoryId=category_gid("BOOKS"))
     assert names(connection) == ["Dune", "Emma"]
     assert {e["node"]["category"]["code"] for e in connection["edges"]} == {"BOOKS"}
     assert connection["totalCount"] == 2
-    assert names(page(client, categoryId="BOOKS", search="EM")) == ["Emma"]
-    assert page(client, categoryId="NOPE")["totalCount"] == 0
+    assert names(page(client, categoryId=category_gid("BOOKS"), search="EM")) == ["Emma"]
+    assert page(client, categoryId=category_gid("NOPE"))["totalCount"] == 0
+    # categoryId takes a ProductCategoryNode id, not the bare code nor another type's id.
+    for wrong in ("BOOKS", product_gid(uuid.uuid4())):
+        body = gql(client, PAGE, {"categoryId": wrong})
+        error = assert_validation_error(body, field="categoryId")
+        assert error["path"] == ["allProducts"]
 
 
 def test_forward_paging(app: Application, client: TestClient[Any]) -> None:
@@ -293,18 +360,23 @@ def _b64(value: Any) -> str:
 
 def tampered_cursors(real: str) -> list[str]:
     decoded = json.loads(base64.urlsafe_b64decode(real + "=" * (-len(real) % 4)))
-    name, product_id = decoded
+    tag, name, product_id = decoded
+    assert tag == "NAME:ASC"
     return [
         "garbage!!",
         "",
         real[:-3],
         real + "x",
-        _b64([name]),  # wrong arity
-        _b64([name, product_id, "extra"]),
-        _b64([name, "not-a-uuid"]),
-        _b64([name, 5]),  # a number where the uuid goes
-        _b64([name, None]),
-        _b64([7, product_id]),  # a number where the name goes
+        _b64([tag, name]),  # wrong arity
+        _b64([name, product_id]),  # untagged
+        _b64([tag, name, product_id, "extra"]),
+        _b64([tag, name, "not-a-uuid"]),
+        _b64([tag, name, 5]),  # a number where the uuid goes
+        _b64([tag, name, None]),
+        _b64([tag, 7, product_id]),  # a number where the name goes
+        _b64(["NAME:DESC", name, product_id]),  # a well-formed cursor of another order
+        _b64(["PRICE:ASC", name, product_id]),
+        _b64([None, name, product_id]),
         _b64({"name": name}),
         _b64("just a string"),
         base64.urlsafe_b64encode(b"\xff\xfe\x00").decode(),
@@ -319,6 +391,7 @@ def test_tampered_cursor_is_invalid_cursor(app: Application, client: TestClient[
         assert response.status_code == 200, cursor
         error = only_error(response.json())
         assert error["message"] == error["extensions"]["code"] == "INVALID_CURSOR", cursor
+        assert error["extensions"]["status_code"] == 400
         assert error["extensions"]["detail"]
     # The genuine cursor still works afterwards.
     assert names(page(client, first=1, after=real)) == ["B"]
@@ -381,7 +454,7 @@ def test_create_product(app: Application, client: TestClient[Any]) -> None:
             "inputs": {
                 "name": "  Dune  ",
                 "price": "12.5",
-                "categoryId": "BOOKS",
+                "categoryId": category_gid("BOOKS"),
                 "clientId": client_id,
             }
         },
@@ -391,11 +464,11 @@ def test_create_product(app: Application, client: TestClient[Any]) -> None:
     assert created["name"] == "Dune"
     assert created["price"] == "12.50"
     assert created["clientId"] == client_id
-    assert created["category"] == {"id": "BOOKS", "code": "BOOKS", "enabled": True}
+    assert created["category"] == {"id": category_gid("BOOKS"), "code": "BOOKS", "enabled": True}
     assert created["createdAt"].endswith("+00:00")
     assert created["updatedAt"] is None
     with app.session() as session:
-        stored = app.service("product").get(session, uuid.UUID(created["id"]))
+        stored = app.service("product").get(session, product_pk(created["id"]))
         assert stored.price == Decimal("12.50")
         assert str(stored.price) == "12.50"
         assert stored.client_id == uuid.UUID(client_id)
@@ -405,36 +478,59 @@ def test_create_product(app: Application, client: TestClient[Any]) -> None:
 
 @pytest.mark.parametrize("price", ["12", 12, "0", "99999999.99"])
 def test_create_product_quantizes_prices(client: TestClient[Any], price: Any) -> None:
-    body = gql(client, CREATE, {"inputs": {"name": "P", "price": price, "categoryId": "BOOKS"}})
+    inputs = {"name": "P", "price": price, "categoryId": category_gid("BOOKS")}
+    body = gql(client, CREATE, {"inputs": inputs})
     assert "errors" not in body, body
     expected = str(Decimal(str(price)).quantize(Decimal("0.01")))
     assert body["data"]["createProduct"]["price"] == expected
 
 
 @pytest.mark.parametrize(
-    ("inputs", "field"),
+    ("inputs", "fields"),
     [
-        ({"name": "", "price": "1.00", "categoryId": "BOOKS"}, "name"),
-        ({"name": "   ", "price": "1.00", "categoryId": "BOOKS"}, "name"),
-        ({"name": "P", "price": "-0.01", "categoryId": "BOOKS"}, "price"),
-        ({"name": "P", "price": "1.234", "categoryId": "BOOKS"}, "price"),
-        ({"name": "P", "price": "100000000", "categoryId": "BOOKS"}, "price"),
-        ({"name": "P", "price": "1.00", "categoryId": "NOPE"}, "categoryId"),
-        ({"name": "P", "price": "1.00", "categoryId": "RETIRED"}, "categoryId"),
+        ({"name": "", "price": "1.00", "categoryId": BOOKS}, ["inputs.name"]),
+        ({"name": "   ", "price": "1.00", "categoryId": BOOKS}, ["inputs.name"]),
+        ({"name": "x" * 256, "price": "1.00", "categoryId": BOOKS}, ["inputs.name"]),
+        ({"name": "P", "price": "-0.01", "categoryId": BOOKS}, ["inputs.price"]),
+        ({"name": "P", "price": "1.234", "categoryId": BOOKS}, ["inputs.price"]),
+        ({"name": "P", "price": "100000000", "categoryId": BOOKS}, ["inputs.price"]),
+        # The bare code, or an id of another type, is not a ProductCategoryNode id.
+        ({"name": "P", "price": "1.00", "categoryId": "BOOKS"}, ["inputs.categoryId"]),
+        (
+            {"name": "P", "price": "1.00", "categoryId": encode_global_id("ProductNode", "B")},
+            ["inputs.categoryId"],
+        ),
+        ({"name": "", "price": "-1", "categoryId": BOOKS}, ["inputs.name", "inputs.price"]),
     ],
 )
 def test_create_product_validation_errors(
-    app: Application, client: TestClient[Any], inputs: dict[str, Any], field: str
+    app: Application, client: TestClient[Any], inputs: dict[str, Any], fields: list[str]
 ) -> None:
     response = client.post("/graphql", json={"query": CREATE, "variables": {"inputs": inputs}})
     assert response.status_code == 200
-    error = assert_validation_error(response.json(), field=field)
+    error = assert_validation_error(response.json(), fields=fields)
     assert error["path"] == ["createProduct"]
     assert product_rows(app) == []
 
 
+def test_create_product_in_an_unknown_category(app: Application, client: TestClient[Any]) -> None:
+    """The category's foreign key is the check; the failure names the argument's field."""
+    inputs = {"name": "P", "price": "1.00", "categoryId": category_gid("NOPE")}
+    error = assert_validation_error(gql(client, CREATE, {"inputs": inputs}), field="categoryId")
+    assert error["path"] == ["createProduct"]
+    assert product_rows(app) == []
+
+
+def test_create_product_in_a_disabled_category_is_refused(
+    app: Application, client: TestClient[Any]
+) -> None:
+    inputs = {"name": "P", "price": "1.00", "categoryId": category_gid("RETIRED")}
+    assert_validation_error(gql(client, CREATE, {"inputs": inputs}), field="categoryId")
+    assert product_rows(app) == []
+
+
 def test_malformed_decimal_is_bad_user_input(app: Application, client: TestClient[Any]) -> None:
-    body = gql(client, CREATE, {"inputs": {"name": "P", "price": "abc", "categoryId": "BOOKS"}})
+    body = gql(client, CREATE, {"inputs": {"name": "P", "price": "abc", "categoryId": BOOKS}})
     (error,) = body["errors"]
     assert error["message"] == error["extensions"]["code"] == "BAD_USER_INPUT"
     assert product_rows(app) == []
@@ -442,9 +538,10 @@ def test_malformed_decimal_is_bad_user_input(app: Application, client: TestClien
 
 def test_update_product_price(app: Application, client: TestClient[Any]) -> None:
     ids = add_products(app, [("Dune", "BOOKS")])
-    body = gql(client, UPDATE_PRICE, {"id": str(ids["Dune"]), "price": "8"})
+    body = gql(client, UPDATE_PRICE, {"id": product_gid(ids["Dune"]), "price": "8"})
     assert "errors" not in body, body
     updated = body["data"]["updateProductPrice"]
+    assert updated["id"] == product_gid(ids["Dune"])
     assert updated["price"] == "8.00"
     assert updated["updatedAt"] is not None
     with app.session() as session:
@@ -456,27 +553,89 @@ def test_update_product_price(app: Application, client: TestClient[Any]) -> None
 def test_update_price_of_unknown_product_is_not_found(
     app: Application, client: TestClient[Any]
 ) -> None:
-    unknown = str(uuid.uuid4())
-    body = gql(client, UPDATE_PRICE, {"id": unknown, "price": "1.00"})
-    error = only_error(body)
-    assert error["message"] == error["extensions"]["code"] == "NOT_FOUND"
-    assert unknown in error["extensions"]["detail"]
-    assert error["path"] == ["updateProductPrice"]
+    add_products(app, [("Dune", "BOOKS")])
+    before = product_rows(app)
+    body = gql(client, UPDATE_PRICE, {"id": product_gid(uuid.uuid4()), "price": "1.00"})
+    assert body["data"] is None
+    assert_not_found(body, ["updateProductPrice"])
+    assert product_rows(app) == before
 
 
 def test_update_price_is_validated(app: Application, client: TestClient[Any]) -> None:
     ids = add_products(app, [("Dune", "BOOKS")])
     before = product_rows(app)
-    for price in ("-1", "1.001"):
-        body = gql(client, UPDATE_PRICE, {"id": str(ids["Dune"]), "price": price})
+    for price in ("-1", "1.001", "100000000"):
+        body = gql(client, UPDATE_PRICE, {"id": product_gid(ids["Dune"]), "price": price})
         assert_validation_error(body, field="price")
-    assert_validation_error(gql(client, UPDATE_PRICE, {"id": "nope", "price": "1.00"}), field="id")
+    for wrong_id in ("nope", str(ids["Dune"]), category_gid("BOOKS")):
+        body = gql(client, UPDATE_PRICE, {"id": wrong_id, "price": "1.00"})
+        assert_validation_error(body, field="id")
     assert product_rows(app) == before
 
 
+def test_update_product_changes_only_the_fields_given(
+    app: Application, client: TestClient[Any]
+) -> None:
+    ids = add_products(app, [("Dune", "BOOKS")])
+    gid = product_gid(ids["Dune"])
+    body = gql(client, UPDATE, {"id": gid, "inputs": {"price": "7.5"}})
+    assert "errors" not in body, body
+    updated = body["data"]["updateProduct"]
+    assert (updated["id"], updated["name"], updated["price"]) == (gid, "Dune", "7.50")
+    assert updated["category"] == {"code": "BOOKS"}
+    assert updated["updatedAt"] is not None
+
+    inputs = {"name": "  Dune Messiah ", "categoryId": category_gid("TOOLS")}
+    body = gql(client, UPDATE, {"id": gid, "inputs": inputs})
+    assert "errors" not in body, body
+    updated = body["data"]["updateProduct"]
+    assert (updated["name"], updated["price"]) == ("Dune Messiah", "7.50")
+    assert updated["category"] == {"code": "TOOLS"}
+    with app.session() as session:
+        stored = app.service("product").get(session, ids["Dune"])
+        assert (stored.name, stored.price, stored.category_id) == (
+            "Dune Messiah",
+            Decimal("7.50"),
+            "TOOLS",
+        )
+
+
+def test_update_product_is_validated(app: Application, client: TestClient[Any]) -> None:
+    ids = add_products(app, [("Dune", "BOOKS")])
+    gid = product_gid(ids["Dune"])
+    before = product_rows(app)
+    for inputs, fields in (
+        ({"name": "  "}, ["inputs.name"]),
+        ({"price": "1.001"}, ["inputs.price"]),
+        ({"categoryId": "TOOLS"}, ["inputs.categoryId"]),
+    ):
+        body = gql(client, UPDATE, {"id": gid, "inputs": inputs})
+        assert_validation_error(body, fields=fields)
+    body = gql(client, UPDATE, {"id": gid, "inputs": {"categoryId": category_gid("NOPE")}})
+    assert_validation_error(body, field="categoryId")
+    body = gql(client, UPDATE, {"id": product_gid(uuid.uuid4()), "inputs": {"name": "X"}})
+    assert_not_found(body, ["updateProduct"])
+    body = gql(client, UPDATE, {"id": category_gid("BOOKS"), "inputs": {"name": "X"}})
+    assert_validation_error(body, field="id")
+    assert product_rows(app) == before
+
+
+def test_delete_product(app: Application, client: TestClient[Any]) -> None:
+    ids = add_products(app, [("Dune", "BOOKS"), ("Emma", "BOOKS")])
+    body = gql(client, DELETE, {"id": product_gid(ids["Dune"])})
+    assert body == {"data": {"deleteProduct": {"succeed": True, "message": None}}}
+    assert [row[3] for row in product_rows(app)] == ["Emma"]
+    query = "query($id: ID!) { product(id: $id) { id } }"
+    assert_not_found(gql(client, query, {"id": product_gid(ids["Dune"])}), ["product"])
+    # Deleting it again, or an id of another type, changes nothing.
+    assert_not_found(gql(client, DELETE, {"id": product_gid(ids["Dune"])}), ["deleteProduct"])
+    assert_validation_error(gql(client, DELETE, {"id": category_gid("BOOKS")}), field="id")
+    assert [row[3] for row in product_rows(app)] == ["Emma"]
+
+
 TWO_MUTATIONS = """
-mutation Two($second: CreateProductInput!) {
-  first: createProduct(inputs: {name: "Kept?", price: "1.00", categoryId: "BOOKS"}) { id }
+mutation Two($books: ID!, $second: CreateProductInput!) {
+  first: createProduct(inputs: {name: "Kept?", price: "1.00", categoryId: $books}) { id }
   second: createProduct(inputs: $second) { id }
 }
 """
@@ -487,8 +646,11 @@ def test_a_failing_field_rolls_back_the_whole_operation(
 ) -> None:
     add_products(app, [("Existing", "BOOKS")])
     before = product_rows(app)
+    nope = category_gid("NOPE")
     body = gql(
-        client, TWO_MUTATIONS, {"second": {"name": "P", "price": "1.00", "categoryId": "NOPE"}}
+        client,
+        TWO_MUTATIONS,
+        {"books": BOOKS, "second": {"name": "P", "price": "1.00", "categoryId": nope}},
     )
     assert body["data"] is None
     assert [e["path"] for e in body["errors"]] == [["second"]]
@@ -496,7 +658,9 @@ def test_a_failing_field_rolls_back_the_whole_operation(
 
     # Same document, both fields fine: both are kept (the rollback above was the failure's).
     body = gql(
-        client, TWO_MUTATIONS, {"second": {"name": "P", "price": "1.00", "categoryId": "BOOKS"}}
+        client,
+        TWO_MUTATIONS,
+        {"books": BOOKS, "second": {"name": "P", "price": "1.00", "categoryId": BOOKS}},
     )
     assert "errors" not in body, body
     assert sorted(row[3] for row in product_rows(app)) == ["Existing", "Kept?", "P"]
@@ -515,8 +679,10 @@ def test_a_failing_update_rolls_back_an_earlier_update(
           b: updateProductPrice(id: $missing, price: "1.00") { price }
         }
         """,
-        {"id": str(ids["Dune"]), "missing": str(uuid.uuid4())},
+        {"id": product_gid(ids["Dune"]), "missing": product_gid(uuid.uuid4())},
     )
+    assert body["data"] is None
+    assert [e["path"] for e in body["errors"]] == [["b"]]
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     assert product_rows(app) == before
 
@@ -526,8 +692,13 @@ def test_all_product_categories_lists_enabled_ones(client: TestClient[Any]) -> N
     assert body == {
         "data": {
             "allProductCategories": [
-                {"id": "BOOKS", "code": "BOOKS", "enabled": True, "description": "Books"},
-                {"id": "TOOLS", "code": "TOOLS", "enabled": True, "description": "Tools"},
+                {"id": BOOKS, "code": "BOOKS", "enabled": True, "description": "Books"},
+                {
+                    "id": category_gid("TOOLS"),
+                    "code": "TOOLS",
+                    "enabled": True,
+                    "description": "Tools",
+                },
             ]
         }
     }
@@ -540,11 +711,41 @@ def test_failed_mutation_reports_no_data_for_rolled_back_fields(catalog_app, cli
         catalog_app.service("product_category").create(session, id="BOOKS")
     body = gql(
         client,
-        'mutation { ok: createProduct(inputs: {name: "Kept?", price: "1.00", categoryId: "BOOKS"})'
-        ' { id } bad: createProduct(inputs: {name: "", price: "1.00", categoryId: "BOOKS"})'
-        " { id } }",
+        'mutation($books: ID!) { ok: createProduct(inputs: {name: "Kept?", price: "1.00",'
+        ' categoryId: $books}) { id } bad: createProduct(inputs: {name: "", price: "1.00",'
+        " categoryId: $books}) { id } }",
+        {"books": BOOKS},
     )
     assert body["data"] is None
+    # Only the second field failed: the first one ran, and its write was undone.
+    assert [e["path"] for e in body["errors"]] == [["bad"]]
     assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
     with catalog_app.session() as session:
         assert catalog_app.service("product").list(session) == []
+
+
+def test_failed_mutation_reports_no_data_even_for_nullable_fields(
+    make_app: AppFactory, client_for: ClientFor
+) -> None:
+    """The catalog's mutation fields are non-null, so GraphQL itself nulls ``data`` when
+    one fails; with nullable fields only the executor hides the rolled-back results."""
+    app = make_app(["apps.catalog", "tests.testapps.mut_nullable"])
+    client = client_for(app)
+    two = (
+        'mutation($b: String!) { a: addProductCategory(code: "NEW") { code }'
+        " b: addProductCategory(code: $b) { code } }"
+    )
+    body = gql(client, two, {"b": "not upper"})
+    assert body["data"] is None
+    assert [e["path"] for e in body["errors"]] == [["b"]]
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    with app.session() as session:
+        assert app.service("product_category").list(session) == []
+    # Both fine: both results are reported, and kept.
+    body = gql(client, two, {"b": "OTHER"})
+    assert body == {"data": {"a": {"code": "NEW"}, "b": {"code": "OTHER"}}}
+    with app.session() as session:
+        assert sorted(c.id for c in app.service("product_category").list(session)) == [
+            "NEW",
+            "OTHER",
+        ]

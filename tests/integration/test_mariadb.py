@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from lys import Application
 from lys.db import normalize_url
 from lys.fixtures import load_fixtures
+from lys.graphql.global_ids import encode_global_id
 from lys.migrations import migrate, pending_model_changes, show_migrations
 from tests.conftest import REPO_ROOT, build_settings, gql, reset_database
 
@@ -137,12 +138,60 @@ def test_catalog_graphql(
     assert gql(client, query, {"search": "%"})["data"]["allProducts"]["totalCount"] == 1
     assert gql(client, query, {"search": "E_C"})["data"]["allProducts"]["totalCount"] == 1
 
+    books = encode_global_id("ProductCategoryNode", "BOOKS")
     created = gql(
         client,
-        'mutation { createProduct(inputs: {name: "Ivanhoe", price: "3.5", categoryId: "BOOKS"})'
-        " { price } }",
+        "mutation($books: ID!) {"
+        ' createProduct(inputs: {name: "Ivanhoe", price: "3.5", categoryId: $books})'
+        " { id price category { id } } }",
+        {"books": books},
     )
-    assert created == {"data": {"createProduct": {"price": "3.50"}}}
+    assert "errors" not in created, created
+    product = created["data"]["createProduct"]
+    assert (product["price"], product["category"]["id"]) == ("3.50", books)
+    fetched = gql(client, "query($id: ID!) { product(id: $id) { name } }", {"id": product["id"]})
+    assert fetched == {"data": {"product": {"name": "Ivanhoe"}}}
+
+    # The category's foreign key refuses an unknown one, and nothing is written.
+    nope = encode_global_id("ProductCategoryNode", "NOPE")
+    refused = gql(
+        client,
+        "mutation($nope: ID!) {"
+        ' createProduct(inputs: {name: "Lost", price: "1", categoryId: $nope}) { id } }',
+        {"nope": nope},
+    )
+    assert refused["data"] is None
+    assert refused["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert refused["errors"][0]["extensions"]["field"] == "categoryId"
+
+    # Ordering by a decimal, backwards, pages by keyset on MariaDB too.
+    by_price = """
+      query($after: String) {
+        allProducts(first: 2, after: $after, orderBy: {field: PRICE, direction: DESC}) {
+          edges { node { name price } }
+          pageInfo { hasNextPage endCursor }
+        }
+      }
+    """
+    seen = []
+    after = None
+    while True:
+        connection = gql(client, by_price, {"after": after})["data"]["allProducts"]
+        seen += [(e["node"]["price"], e["node"]["name"]) for e in connection["edges"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+    assert seen[0] == ("3.50", "Ivanhoe")
+    assert sorted(name for _, name in seen) == [
+        "100% wool",
+        "Dune",
+        "Emma",
+        "Ivanhoe",
+        "snake_case",
+    ]
+    assert [Decimal(price) for price, _ in seen] == sorted(
+        (Decimal(price) for price, _ in seen), reverse=True
+    )
 
 
 def test_shipped_migrations_up_and_down(build: Callable[..., Application]) -> None:

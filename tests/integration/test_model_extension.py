@@ -21,6 +21,7 @@ from sqlalchemy import inspect as sa_inspect
 import apps.catalog.models as catalog_models
 import apps.catalog.services as catalog_services
 from lys import Application
+from lys.graphql.global_ids import decode_global_id, encode_global_id
 from tests.conftest import CATALOG, AppFactory, gql
 from tests.testapps.reg_ext import models as ext_models
 from tests.testapps.reg_ext import services as ext_services
@@ -34,7 +35,10 @@ mutation($inputs: CreateProductInput!) {
 }
 """
 PRODUCT = "query($id: ID!) { product(id: $id) { name price rating brand { name } } }"
-MISSING_ID = "00000000-0000-0000-0000-000000000000"
+MISSING_ID = encode_global_id("ProductNode", "00000000-0000-0000-0000-000000000000")
+BOOKS = encode_global_id("ProductCategoryNode", "BOOKS")
+#: What the catalog's own ``product`` resolver says about an unknown id.
+CATALOG_NOT_FOUND = "No ProductNode with this id."
 
 
 @pytest.fixture
@@ -151,7 +155,7 @@ def test_catalog_mutation_uses_the_service_override(
     body = gql(
         client,
         CREATE,
-        {"inputs": {"name": " Atlas ", "price": "30.5", "categoryId": "BOOKS"}},
+        {"inputs": {"name": " Atlas ", "price": "30.5", "categoryId": BOOKS}},
     )
     assert "errors" not in body, body
     created = body["data"]["createProduct"]
@@ -162,7 +166,8 @@ def test_catalog_mutation_uses_the_service_override(
     assert created["brand"] is None
     assert created["category"] == {"code": "BOOKS"}
     with extended.session() as session:
-        stored = extended.service("product").get(session, uuid.UUID(created["id"]))
+        _type, pk = decode_global_id(created["id"], "ProductNode")
+        stored = extended.service("product").get(session, uuid.UUID(pk))
         assert stored.rating == ext_services.DEFAULT_RATING
 
 
@@ -170,13 +175,17 @@ def test_catalog_validation_still_runs_through_the_override(
     extended: Application, client_for: ClientFor
 ) -> None:
     seed(extended, brand=None)
-    body = gql(
-        client_for(extended),
-        CREATE,
-        {"inputs": {"name": "Atlas", "price": "1", "categoryId": "NOPE"}},
-    )
+    client = client_for(extended)
+    nope = encode_global_id("ProductCategoryNode", "NOPE")
+    body = gql(client, CREATE, {"inputs": {"name": "Atlas", "price": "1", "categoryId": nope}})
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert body["errors"][0]["extensions"]["field"] == "categoryId"
+    # The catalog's input validation runs before the overriding service is called.
+    body = gql(client, CREATE, {"inputs": {"name": "Atlas", "price": "-1", "categoryId": BOOKS}})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert [f["field"] for f in body["errors"][0]["extensions"]["fields"]] == ["inputs.price"]
     with extended.session() as session:
         assert (
             session.scalar(sa.select(sa.func.count()).select_from(extended.model("product"))) == 1
@@ -207,7 +216,7 @@ def test_the_resolver_override_answers_over_http(
 ) -> None:
     ids = seed(extended)
     client = client_for(extended)
-    body = gql(client, PRODUCT, {"id": str(ids["product"])})
+    body = gql(client, PRODUCT, {"id": encode_global_id("ProductNode", ids["product"])})
     assert body == {
         "data": {
             "product": {
@@ -218,14 +227,19 @@ def test_the_resolver_override_answers_over_http(
             }
         }
     }
-    # The catalog's resolver answers null for an unknown id; the override refuses it.
+    # Both resolvers refuse an unknown id; the override's own message shows it answered.
     body = gql(client, PRODUCT, {"id": MISSING_ID})
-    assert body["data"] == {"product": None}
-    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    assert body["errors"][0]["extensions"]["detail"] == f"reg_ext: no product {MISSING_ID}."
-    # Catalog behaviour the override delegates to is kept: a malformed id is refused.
-    body = gql(client, PRODUCT, {"id": "not-a-uuid"})
-    assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert body["data"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert error["extensions"]["detail"] == f"reg_ext: no product {MISSING_ID}."
+    assert error["extensions"]["detail"] != CATALOG_NOT_FOUND
+    # Catalog behaviour the override delegates to is kept: a malformed id, or one of
+    # another type, is refused.
+    for wrong in ("not-a-global-id", BOOKS):
+        body = gql(client, PRODUCT, {"id": wrong})
+        assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+        assert body["errors"][0]["extensions"]["field"] == "id"
 
 
 def test_sdl_extension_adds_fields_to_the_catalog_type(extended: Application) -> None:
@@ -285,7 +299,7 @@ def test_two_applications_in_one_process_stay_independent(
         plain.service("product_category").create(session, id="BOOKS")
     plain_client = client_for(plain)
     extended_client = client_for(extended)
-    inputs = {"name": "Plain", "price": "2", "categoryId": "BOOKS"}
+    inputs = {"name": "Plain", "price": "2", "categoryId": BOOKS}
     body = gql(
         plain_client,
         "mutation($i: CreateProductInput!) { createProduct(inputs: $i) { name price } }",
@@ -297,9 +311,10 @@ def test_two_applications_in_one_process_stay_independent(
     body = gql(plain_client, "{ allProducts { edges { node { rating } } } }")
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     assert "Cannot query field 'rating'" in body["errors"][0]["extensions"]["detail"]
-    assert gql(plain_client, PRODUCT.replace(" rating brand { name }", ""), {"id": MISSING_ID}) == {
-        "data": {"product": None}
-    }
+    body = gql(plain_client, PRODUCT.replace(" rating brand { name }", ""), {"id": MISSING_ID})
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert body["errors"][0]["extensions"]["detail"] == CATALOG_NOT_FOUND
 
     body = gql(extended_client, CREATE, {"inputs": inputs})
     assert body["data"]["createProduct"]["rating"] == ext_services.DEFAULT_RATING
@@ -307,6 +322,7 @@ def test_two_applications_in_one_process_stay_independent(
     assert body["data"]["allProducts"]["totalCount"] == 2
     body = gql(extended_client, PRODUCT, {"id": MISSING_ID})
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert body["errors"][0]["extensions"]["detail"] == f"reg_ext: no product {MISSING_ID}."
 
     # The databases were written independently.
     with plain.session() as session:

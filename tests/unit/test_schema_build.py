@@ -19,6 +19,8 @@ from ariadne import MutationType, QueryType
 from graphql import GraphQLSchema, graphql_sync
 
 from lys import Application, ImproperlyConfigured
+from lys.graphql.context import RequestContext
+from lys.graphql.global_ids import encode_global_id
 from lys.graphql.schema import BASE_SDL, build_schema, print_sdl
 from lys.registry import Registry
 from lys.registry.registry import Bindables, SchemaFile
@@ -271,7 +273,8 @@ def test_apps_extend_query_and_mutation(write_app: AppWriter) -> None:
     second = write_app("ext_b", {"schema.graphql": sdl_b, "resolvers.py": resolvers_b})
     schema = build([first, second]).schema
     assert schema.query_type is not None
-    assert list(schema.query_type.fields) == ["fromA", "fromB"]
+    # The framework's node and nodes first, then each app's fields in app order.
+    assert list(schema.query_type.fields) == ["node", "nodes", "fromA", "fromB"]
     assert run(schema, "{ fromA fromB }").data == {"fromA": "a", "fromB": "b"}
     assert run(schema, "mutation { doB(times: 21) }").data == {"doB": 42}
 
@@ -290,13 +293,46 @@ def test_catalog_schema_has_its_roots() -> None:
     assert {"createProduct", "updateProductPrice"} <= set(schema.mutation_type.fields)
 
 
-def test_empty_project_answers_ping() -> None:
-    schema = build([]).schema
-    assert schema.query_type is not None
-    assert run(schema, "{ ping }").data == {"ping": "pong"}
+def assert_framework_query_root(schema: GraphQLSchema) -> None:
+    """The Query type the framework always provides: node and nodes, answering."""
+    query_type = schema.query_type
+    assert query_type is not None
+    assert list(query_type.fields) == ["node", "nodes"]
+    assert str(query_type.fields["node"].type) == "Node"
+    assert str(query_type.fields["node"].args["id"].type) == "ID!"
+    assert str(query_type.fields["nodes"].type) == "[Node]!"
+    assert str(query_type.fields["nodes"].args["ids"].type) == "[ID!]!"
+    assert query_type.fields["node"].resolve is not None
+    assert query_type.fields["nodes"].resolve is not None
+    # The cheap probe a client can always send.
+    assert run(schema, "{ __typename }").data == {"__typename": "Query"}
 
 
-def test_ping_when_no_app_extends_query(write_app: AppWriter) -> None:
+def execute(
+    app: Application, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Run an operation through the application's executor, as the HTTP layer does."""
+    context = RequestContext(app.settings, app.registry, app.engine)
+    status, body = app.executor.execute({"query": query, "variables": variables}, context)
+    assert status == 200, body
+    return body
+
+
+def test_empty_project_has_a_query_root_with_node_and_nodes() -> None:
+    app = build([])
+    schema = app.schema
+    assert_framework_query_root(schema)
+    assert schema.mutation_type is None
+    # The framework's resolvers answer; with no node type, no global id is one of ours.
+    body = execute(
+        app, "query($id: ID!) { node(id: $id) { id } }", {"id": encode_global_id("Lonely", 1)}
+    )
+    assert body["data"] == {"node": None}
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert execute(app, "{ nodes(ids: []) { id } }") == {"data": {"nodes": []}}
+
+
+def test_query_root_exists_when_no_app_extends_query(write_app: AppWriter) -> None:
     name = write_app(
         "types_only",
         {
@@ -306,14 +342,36 @@ def test_ping_when_no_app_extends_query(write_app: AppWriter) -> None:
     )
     schema = build([name]).schema
     assert "Lonely" in schema.type_map
-    assert run(schema, "{ ping }").data == {"ping": "pong"}
+    assert_framework_query_root(schema)
+    assert "type Query {" in print_sdl(schema)
 
 
-def test_an_app_may_answer_ping_itself(tmp_path: Path) -> None:
+def test_an_app_may_answer_node_itself(tmp_path: Path) -> None:
+    """A resolver an app binds to node wins over the framework's default one."""
+    asked: list[str] = []
     query = QueryType()
-    query.set_field("ping", lambda *_: "custom")
+
+    @query.field("node")
+    def resolve_node(_obj: Any, _info: Any, id: str) -> None:
+        asked.append(id)
+
     registry, _ = registry_with(tmp_path, "type Lonely {\n  id: ID!\n}\n", query)
-    assert run(build_schema(registry), "{ ping }").data == {"ping": "custom"}
+    schema = build_schema(registry)
+    # The framework's resolver would refuse this id (not base64 of "Type:key").
+    result = run(schema, '{ node(id: "not a global id") { id } }')
+    assert result.errors is None
+    assert result.data == {"node": None}
+    assert asked == ["not a global id"]
+
+
+def test_an_app_may_add_query_fields_beside_node(tmp_path: Path) -> None:
+    query = QueryType()
+    query.set_field("hello", lambda *_: "world")
+    registry, _ = registry_with(tmp_path, "extend type Query {\n  hello: String!\n}\n", query)
+    schema = build_schema(registry)
+    assert schema.query_type is not None
+    assert list(schema.query_type.fields) == ["node", "nodes", "hello"]
+    assert run(schema, "{ hello __typename }").data == {"hello": "world", "__typename": "Query"}
 
 
 def test_a_later_app_replaces_a_resolver(write_app: AppWriter) -> None:

@@ -13,8 +13,9 @@ query = QueryType()
 
 @query.field("product")
 def resolve_product(obj: Any, info: GraphQLResolveInfo, id: str) -> Any:
-    """Replaces the catalog's resolver: an unknown id is an error here, not ``null``."""
-    product = catalog_resolve_product(obj, info, id)
-    if product is None:
-        raise NotFoundError(f"reg_ext: no product {id}.")
-    return product
+    """Replaces the catalog's resolver: same lookup (the catalog's ``getter`` decodes and
+    checks the id), but an unknown product gets this app's own message."""
+    try:
+        return catalog_resolve_product(obj, info, id=id)
+    except NotFoundError:
+        raise NotFoundError(f"reg_ext: no product {id}.", extensions={"field": "id"}) from None

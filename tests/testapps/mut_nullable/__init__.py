@@ -1,0 +1,1 @@
+"""Test app: a nullable mutation field, so a failed operation's earlier fields could show."""
