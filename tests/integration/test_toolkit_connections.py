@@ -339,7 +339,8 @@ def _tampered(cursor: str) -> list[str]:
         text = json.dumps(value).encode()
         return base64.urlsafe_b64encode(text).decode().rstrip("=")
 
-    flipped = cursor[:-3] + ("A" if cursor[-3] != "A" else "B") + cursor[-2:]
+    # The first character always encodes the JSON's opening "[": changing it breaks it.
+    flipped = ("A" if cursor[0] != "A" else "B") + cursor[1:]
     return [
         "garbage",
         "",

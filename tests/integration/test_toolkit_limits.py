@@ -80,9 +80,9 @@ def test_depth_counts_through_fragments_but_not_for_fragments_themselves(
     # Depth 10, split between a spread and an inline fragment: neither adds a level.
     fragment = "fragment Deep on TkLoop { " + "next { " * 5 + "value" + " }" * 5 + " }"
     inline = "... on TkLoop { " + "next { " * 4 + "...Deep" + " }" * 4 + " }"
-    assert loop_value(call(client, "{ tkLoop { %s } } %s" % (inline, fragment))) == 1
+    assert loop_value(call(client, "{ tkLoop { " + inline + " } } " + fragment)) == 1
     deeper = inline.replace("...Deep", "next { ...Deep }")
-    detail = limited(client, "{ tkLoop { %s } } %s" % (deeper, fragment))
+    detail = limited(client, "{ tkLoop { " + deeper + " } } " + fragment)
     assert "11" in detail
 
 
@@ -266,20 +266,23 @@ def creation_fields(prefix: str, count: int) -> str:
 
 
 def test_mutations_in_fragments_count(app: Application, client: TestClient[Any]) -> None:
-    spread_and_inline = (
-        "mutation($i: CreateProductInput!) { ...M ... on Mutation { %s } } "
-        "fragment M on Mutation { %s }"
-    )
-    refused = spread_and_inline % (creation_fields("x", 2), creation_fields("y", 3))
+    def spread_and_inline(inline: str, fragment: str) -> str:
+        return (
+            "mutation($i: CreateProductInput!) { ...M ... on Mutation { " + inline + " } } "
+            "fragment M on Mutation { " + fragment + " }"
+        )
+
+    refused = spread_and_inline(creation_fields("x", 2), creation_fields("y", 3))
     assert "5 mutations" in limited(client, refused, INPUT)
     two_spreads = (
-        "mutation($i: CreateProductInput!) { ...M ...N } fragment M on Mutation { %s } "
-        "fragment N on Mutation { %s }" % (creation_fields("y", 3), creation_fields("z", 3))
+        "mutation($i: CreateProductInput!) { ...M ...N } "
+        f"fragment M on Mutation {{ {creation_fields('y', 3)} }} "
+        f"fragment N on Mutation {{ {creation_fields('z', 3)} }}"
     )
     assert "6 mutations" in limited(client, two_spreads, INPUT)
     assert product_table(app) == []
 
-    accepted = spread_and_inline % (creation_fields("x", 1), creation_fields("y", 3))
+    accepted = spread_and_inline(creation_fields("x", 1), creation_fields("y", 3))
     assert len(call(client, accepted, INPUT)) == 4
     assert len(product_table(app)) == 4
 
@@ -353,8 +356,9 @@ def test_fragment_cycles_are_refused(client: TestClient[Any], document: str) -> 
 # -- what is never executed -----------------------------------------------------------------------
 
 CREATE_ONE = (
-    'mutation { createProduct(inputs: {name: "Sneaky", price: "1.00", categoryId: "%s"}) '
-    "{ id } }" % BOOKS
+    'mutation { createProduct(inputs: {name: "Sneaky", price: "1.00", categoryId: "'
+    + BOOKS
+    + '"}) { id } }'
 )
 
 

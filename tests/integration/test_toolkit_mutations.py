@@ -24,7 +24,6 @@ from tests.testapps.tk_support import (
     add_product,
     call,
     error_of,
-    errors_of,
     gid,
     post,
     product_table,

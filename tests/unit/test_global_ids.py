@@ -52,7 +52,9 @@ class StrKeyed(_Base):
 
 def test_encoding_is_standard_base64_of_type_colon_pk() -> None:
     assert encode_global_id("ProductNode", PK) == b64(f"ProductNode:{PK}")
-    assert encode_global_id("ProductCategoryNode", "BOOKS") == "UHJvZHVjdENhdGVnb3J5Tm9kZTpCT09LUw=="
+    assert (
+        encode_global_id("ProductCategoryNode", "BOOKS") == "UHJvZHVjdENhdGVnb3J5Tm9kZTpCT09LUw=="
+    )
     assert encode_global_id("Thing", 42) == b64("Thing:42")
 
 
