@@ -36,6 +36,12 @@ class Application:
         self._engine: Engine | None = None
         self._schema: GraphQLSchema | None = None
         self._executor: GraphQLExecutor | None = None
+        for app in self.registry.apps:
+            # Like Django's AppConfig.ready(): an app's `ready(application)` wires itself
+            # in (authenticators, request guards, access policy) once everything loaded.
+            ready = getattr(app.module, "ready", None)
+            if callable(ready):
+                ready(self)
 
     @classmethod
     def from_settings(

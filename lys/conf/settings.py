@@ -60,6 +60,28 @@ class Settings(BaseModel):
     http_thread_pool_size: Annotated[int, Field(ge=1)] = 40
     migrations_dir: str | None = None
 
+    # Authentication (the user_auth app) -------------------------------------------
+    access_token_lifetime: Annotated[int, Field(ge=30, le=3600)] = 300
+    refresh_token_lifetime: Annotated[int, Field(ge=300)] = 30 * 24 * 3600
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "lys"
+    jwt_audience: str = "lys-api"
+    cookie_secure: bool = True
+    cookie_samesite: Literal["lax", "strict", "none"] = "lax"
+    cookie_domain: str | None = None
+    xsrf_check: bool = True
+    login_lockout_durations: dict[int, int] = Field(default_factory=lambda: {3: 60, 5: 900})
+    password_reset_per_hour: Annotated[int, Field(ge=1)] = 3
+    super_user_email: str | None = None
+    front_url: str = "http://localhost:3000"
+    redis_url: str | None = None
+
+    # HTTP ---------------------------------------------------------------------------
+    cors_allowed_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: Annotated[int, Field(ge=0)] = 60
+    rate_limit_service_per_minute: Annotated[int, Field(ge=0)] = 600
+    trusted_proxies: list[str] = Field(default_factory=list)
+
     server_host: str = "127.0.0.1"
     server_port: Annotated[int, Field(ge=0, le=65535)] = 8000
 

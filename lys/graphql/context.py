@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from lys.auth.principal import Principal
 from lys.db.session import autocommit_engine, make_session
 from lys.graphql.loaders import Loaders
 
@@ -26,6 +27,10 @@ class RequestContext:
     request: Any = None
     #: Set by the executor for query operations: statements run without a transaction.
     read_only: bool = False
+    #: Who is calling, set by the registry's authenticators; ``None`` when anonymous.
+    principal: Principal | None = None
+    #: Cookies the response sets (``name -> Cookie``) or deletes (value ``None``).
+    response_cookies: dict[str, Any] = field(default_factory=dict)
     _session: Session | None = field(default=None, repr=False)
     _loaders: Loaders | None = field(default=None, repr=False)
 
@@ -41,6 +46,20 @@ class RequestContext:
         if self._loaders is None:
             self._loaders = Loaders(lambda: self.session)
         return self._loaders
+
+    def authenticate(self) -> None:
+        """Run the authenticators, then the guards (which may refuse the request)."""
+        for authenticate in self.registry.authenticators:
+            principal = authenticate(self)
+            if principal is not None:
+                self.principal = principal
+                break
+        for guard in self.registry.request_guards:
+            guard(self)
+
+    @property
+    def user_id(self) -> Any:
+        return self.principal.user_id if self.principal else None
 
     @property
     def has_session(self) -> bool:

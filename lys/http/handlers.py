@@ -10,6 +10,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import ClientException
 from sqlalchemy import text
 
+from lys.errors import LysError
 from lys.graphql.context import RequestContext
 from lys.graphql.errors import request_error
 
@@ -57,9 +58,32 @@ async def graphql_endpoint(request: Request[Any, Any, Any]) -> Response[dict[str
         request=request,
     )
     status, result = await anyio.to_thread.run_sync(
-        application.executor.execute, payload, context, limiter=_limiter(request)
+        _authenticate_and_execute, application, payload, context, limiter=_limiter(request)
     )
-    return Response(result, status_code=status)
+    response = Response(result, status_code=status)
+    _apply_cookies(response, context)
+    return response
+
+
+def _authenticate_and_execute(
+    application: Application, payload: Any, context: RequestContext
+) -> tuple[int, dict[str, Any]]:
+    """In the worker thread: who is calling (may touch Redis or the database), then run."""
+    try:
+        context.authenticate()
+    except LysError as exc:
+        context.finish(False)
+        error = {"message": exc.code, "extensions": exc.extensions}
+        return exc.status_code, {"errors": [error]}
+    return application.executor.execute(payload, context)
+
+
+def _apply_cookies(response: Response[Any], context: RequestContext) -> None:
+    for name, cookie in context.response_cookies.items():
+        if cookie is None:
+            response.delete_cookie(name, path="/", domain=context.settings.cookie_domain)
+        else:
+            response.set_cookie(cookie)
 
 
 async def graphiql_page(request: Request[Any, Any, Any]) -> Response[Any]:

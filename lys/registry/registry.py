@@ -7,7 +7,7 @@ several projects side by side.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,10 @@ class Registry:
         #: Model name -> the object type that represents it (the first declared).
         self.model_nodes: dict[str, str] = {}
         self.access_policy: AccessPolicy = OpenAccess()
+        #: ``(context) -> Principal | None``, tried in order until one answers.
+        self.authenticators: list[Callable[[Any], Any]] = []
+        #: ``(context) -> None``, may raise a LysError to refuse the request (403 etc.).
+        self.request_guards: list[Callable[[Any], None]] = []
 
     # -- lookups -------------------------------------------------------------------
     def model(self, name: str) -> Any:

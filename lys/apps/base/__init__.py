@@ -1,0 +1,1 @@
+"""Languages, access levels, webservices, one-time token kinds, emailing records, error log."""

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, UniqueConstraint
+from sqlmodel import Field
+
+from lys import Entity, ParametricEntity
+from lys.db.types import UTCDateTime
+
+
+class Language(ParametricEntity):
+    __tablename__ = "language"
+
+
+class AccessLevel(ParametricEntity):
+    __tablename__ = "access_level"
+
+
+class WebservicePublicType(ParametricEntity):
+    __tablename__ = "webservice_public_type"
+
+
+class Webservice(ParametricEntity):
+    """Mirror of the webservice registry (one row per root field), referenced by roles."""
+
+    __tablename__ = "webservice"
+
+    is_licenced: bool = Field(default=False, nullable=False)
+    app_name: str | None = Field(default=None, max_length=255)
+    operation_type: str | None = Field(default=None, max_length=32)
+    public_type_id: str | None = Field(
+        default=None, foreign_key="webservice_public_type.id", max_length=64
+    )
+
+
+class WebserviceAccessLevel(Entity):
+    __tablename__ = "webservice_access_level"
+    __table_args__ = (UniqueConstraint("webservice_id", "access_level_id"),)
+
+    webservice_id: str = Field(foreign_key="webservice.id", index=True, max_length=64)
+    access_level_id: str = Field(foreign_key="access_level.id", max_length=64)
+
+
+class OneTimeTokenType(ParametricEntity):
+    __tablename__ = "one_time_token_type"
+
+    #: Lifetime in minutes.
+    duration: int = Field(default=30, nullable=False)
+
+
+class OneTimeTokenStatus(ParametricEntity):
+    __tablename__ = "one_time_token_status"
+
+
+class EmailingStatus(ParametricEntity):
+    __tablename__ = "emailing_status"
+
+
+class EmailingType(ParametricEntity):
+    __tablename__ = "emailing_type"
+
+    subject: str = Field(default="", max_length=255)
+    template: str = Field(default="", max_length=255)
+
+
+class Emailing(Entity):
+    """An email to send (the jobs app delivers WAITING ones and records the outcome)."""
+
+    __tablename__ = "emailing"
+
+    email_address: str = Field(max_length=320, index=True)
+    context: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    error: str | None = Field(default=None)
+    status_id: str = Field(default="WAITING", foreign_key="emailing_status.id", max_length=64)
+    type_id: str = Field(foreign_key="emailing_type.id", max_length=64)
+    language_id: str = Field(default="en", foreign_key="language.id", max_length=64)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Log(Entity):
+    """An unexpected error, kept for the people who run the service."""
+
+    __tablename__ = "log"
+
+    message: str
+    error_id: str | None = Field(default=None, max_length=64, index=True)
+    file_name: str | None = Field(default=None, max_length=1024)
+    line: int | None = None
+    traceback: str | None = None
+    context: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    user_id: uuid.UUID | None = None

@@ -1,0 +1,1 @@
+__submodules__ = ["user", "auth"]
