@@ -29,6 +29,8 @@ class RequestContext:
     read_only: bool = False
     #: Who is calling, set by the registry's authenticators; ``None`` when anonymous.
     principal: Principal | None = None
+    #: The access levels that let the caller into the current root field (e.g. OWNER).
+    granted_levels: tuple[str, ...] = ()
     #: Cookies the response sets (``name -> Cookie``) or deletes (value ``None``).
     response_cookies: dict[str, Any] = field(default_factory=dict)
     _session: Session | None = field(default=None, repr=False)

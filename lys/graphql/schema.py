@@ -37,6 +37,7 @@ from lys.errors import ImproperlyConfigured
 from lys.graphql.relay import bind_nodes
 from lys.graphql.resolvers import bind_attribute_resolvers, bind_list_registration
 from lys.graphql.scalars import SCALARS
+from lys.permissions.webservices import AccessControl, guard_root_fields, read_webservices
 from lys.registry.registry import Registry, SchemaFile
 
 BASE_SDL = Path(__file__).with_name("base.graphql")
@@ -84,6 +85,10 @@ def build_schema(
     if directives:
         SchemaDirectiveVisitor.visit_schema_directives(schema, directives)
     bind_list_registration(schema)
+    registry.webservices = read_webservices(schema)
+    if registry.access_control is None:
+        registry.access_control = AccessControl()
+    guard_root_fields(schema, registry)
     _raise_located(validate_schema(schema), apps)
     try:
         validate_schema_default_enum_values(schema)

@@ -62,6 +62,9 @@ class Registry:
         self.authenticators: list[Callable[[Any], Any]] = []
         #: ``(context) -> None``, may raise a LysError to refuse the request (403 etc.).
         self.request_guards: list[Callable[[Any], None]] = []
+        #: Root fields by snake_case name, with their ``@access`` declaration.
+        self.webservices: dict[str, Any] = {}
+        self.access_control: Any = None
 
     # -- lookups -------------------------------------------------------------------
     def model(self, name: str) -> Any:

@@ -1,0 +1,76 @@
+"""Reference data of the base app."""
+
+from __future__ import annotations
+
+from pydantic import ConfigDict
+
+from lys import ParametricFixture, ParametricRow
+
+
+class LanguageFixture(ParametricFixture):
+    model = "language"
+    rows = [{"id": "en", "description": "English"}, {"id": "fr", "description": "Français"}]
+
+
+class AccessLevelFixture(ParametricFixture):
+    model = "access_level"
+    rows = [{"id": "INTERNAL_SERVICE", "description": "Other services of the deployment"}]
+
+
+class WebservicePublicTypeFixture(ParametricFixture):
+    model = "webservice_public_type"
+    rows = [
+        {"id": "NO_LIMITATION", "description": "Anyone"},
+        {"id": "DISCONNECTED", "description": "Only callers who are not connected"},
+    ]
+
+
+class TokenTypeRow(ParametricRow):
+    duration: int
+
+
+class OneTimeTokenTypeFixture(ParametricFixture):
+    model = "one_time_token_type"
+    row_schema = TokenTypeRow
+    rows = [
+        {"id": "PASSWORD_RESET", "duration": 30, "description": "Reset a forgotten password"},
+        {"id": "EMAIL_VERIFICATION", "duration": 1440, "description": "Confirm an address"},
+        {"id": "ACTIVATION", "duration": 10080, "description": "Activate an invited account"},
+    ]
+
+
+class OneTimeTokenStatusFixture(ParametricFixture):
+    model = "one_time_token_status"
+    rows = [{"id": "PENDING"}, {"id": "USED"}, {"id": "REVOKED"}]
+
+
+class EmailingStatusFixture(ParametricFixture):
+    model = "emailing_status"
+    rows = [{"id": "WAITING"}, {"id": "SENT"}, {"id": "ERROR"}]
+
+
+class EmailingTypeRow(ParametricRow):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str
+    template: str
+
+
+class EmailingTypeFixture(ParametricFixture):
+    model = "emailing_type"
+    row_schema = EmailingTypeRow
+    rows = [
+        {
+            "id": "USER_PASSWORD_RESET",
+            "subject": "Reset your password",
+            "template": "password_reset",
+        },
+        {
+            "id": "USER_EMAIL_VERIFICATION",
+            "subject": "Confirm your email address",
+            "template": "email_verification",
+        },
+        {"id": "USER_INVITATION", "subject": "You are invited", "template": "invitation"},
+    ]
+
+
