@@ -19,7 +19,11 @@ CATALOG = ["apps.catalog"]
 
 
 def build_settings(**overrides: Any):  # type: ignore[no-untyped-def]
-    """Settings from explicit values only: the developer's environment never leaks in."""
+    """Settings from explicit values only: the developer's environment never leaks in.
+
+    Rate limiting is off unless a test asks for it: suites send many requests per app.
+    """
+    overrides.setdefault("rate_limit_per_minute", 0)
     return load_settings(None, environ={}, env_file=None, overrides=_upper(overrides))
 
 

@@ -8,51 +8,89 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from ariadne.explorer import ExplorerGraphiQL
 from litestar import Litestar, Request, Response
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException
-from litestar.types import Message, Scope
 
 from lys.graphql.errors import request_error
+from lys.http.client_ip import ClientAddressResolver
+from lys.http.cors import cors_config
 from lys.http.handlers import graphql_routes, health, ready
+from lys.http.rate_limit import (
+    KEY_PREFIX,
+    Clock,
+    RateLimitMiddleware,
+    RateLimitStore,
+    build_rate_limiter,
+)
+from lys.http.security import SecurityHeaders
 
 if TYPE_CHECKING:
     from lys.application import Application
 
 logger = logging.getLogger("lys.http")
 
-SECURITY_HEADERS = {
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "referrer-policy": "same-origin",
-}
 
-
-def create_asgi_app(application: Application) -> Litestar:
+def create_asgi_app(
+    application: Application,
+    *,
+    clock: Clock | None = None,
+    rate_limit_store: RateLimitStore | None = None,
+    rate_limit_key_prefix: str = KEY_PREFIX,
+) -> Litestar:
+    """The ASGI application; ``clock`` and the rate-limit store are for tests."""
     settings = application.settings
     # Fail at start, not at the first request, when the schema or the apps are broken.
     application.executor  # noqa: B018
+    # ... or when the HTTP settings are (wildcard CORS origins, bad proxy networks).
+    cors = cors_config(settings.cors_allowed_origins)
+    resolver = ClientAddressResolver(settings.trusted_proxies)
+    limiter = build_rate_limiter(
+        per_minute=settings.rate_limit_per_minute,
+        service_per_minute=settings.rate_limit_service_per_minute,
+        redis_url=settings.redis_url,
+        clock=clock,
+        store=rate_limit_store,
+        key_prefix=rate_limit_key_prefix,
+    )
+    graphiql_html = ExplorerGraphiQL(title="Lys GraphiQL").html(None)
 
     def start_threads(app: Litestar) -> None:
         app.state["lys_limiter"] = anyio.CapacityLimiter(settings.http_thread_pool_size)
 
-    def stop(_app: Litestar) -> None:
-        application.dispose()
+    async def stop(_app: Litestar) -> None:
+        try:
+            if limiter is not None:
+                await limiter.aclose()
+        finally:
+            application.dispose()
 
     return Litestar(
         route_handlers=[*graphql_routes(settings.graphql_path), health, ready],
         state=State(
             {
                 "lys": application,
-                "lys_graphiql_html": ExplorerGraphiQL(title="Lys GraphiQL").html(None),
+                "lys_graphiql_html": graphiql_html,
+                "lys_client_address": resolver,
+                "lys_rate_limiter": limiter,
             }
         ),
         on_startup=[start_threads],
         on_shutdown=[stop],
-        before_send=[_security_headers],
+        before_send=[
+            SecurityHeaders(
+                resolver,
+                graphql_path=settings.graphql_path,
+                graphiql_html=graphiql_html if settings.graphiql else None,
+            )
+        ],
+        cors_config=cors,
+        middleware=[RateLimitMiddleware(limiter, resolver)] if limiter is not None else [],
         exception_handlers={HTTPException: _http_error},
         request_max_body_size=settings.request_max_body_size,
         debug=False,
         openapi_config=None,
+        # Lys configures logging itself (LOG_LEVEL); Litestar would reset the root logger.
+        logging_config=None,
     )
 
 
@@ -61,11 +99,3 @@ def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Respons
     code = codes.get(exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_ERROR")
     detail = exc.detail if exc.status_code < 500 else "An unexpected error occurred."
     return Response({"errors": [request_error(code, detail)]}, status_code=exc.status_code)
-
-
-async def _security_headers(message: Message, _scope: Scope) -> None:
-    if message["type"] == "http.response.start":
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in SECURITY_HEADERS.items():
-            if name not in headers:
-                headers[name] = value

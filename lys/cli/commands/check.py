@@ -16,7 +16,7 @@ from lys.migrations.commands import migrations_dir, unapplied_or_missing
 def check(state: CLIState, database: bool) -> None:
     """Check settings, apps, models, schema and the database."""
     application = state.application()
-    application.schema  # noqa: B018 - building it is the check
+    application.asgi()  # building the HTTP app checks the schema, CORS and proxies too
     problems: list[str] = []
     if database:
         try:

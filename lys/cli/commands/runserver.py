@@ -59,6 +59,8 @@ def runserver(
         app_dir=project_dir,
         log_level=(settings.log_level or "INFO").lower(),
         server_header=False,
+        # TRUSTED_PROXIES is the one source of trust for forwarded headers.
+        proxy_headers=False,
     )
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlmodel import Field
+from sqlmodel import Field, Relationship
 
 from lys import Entity, ParametricEntity
+from lys.apps.base.models import Language
 from lys.db.types import UTCDateTime, utcnow
 
 
@@ -34,6 +35,16 @@ class User(Entity):
     status_id: str = Field(default="ENABLED", foreign_key="user_status.id", max_length=64)
     language_id: str = Field(default="en", foreign_key="language.id", max_length=64)
 
+    status: UserStatus = Relationship()
+    language: Language = Relationship()
+    # One row each per user (unique user_id), read as plain attributes.
+    email_address: UserEmailAddress | None = Relationship(
+        sa_relationship_kwargs={"uselist": False, "viewonly": True}
+    )
+    private_data: UserPrivateData | None = Relationship(
+        sa_relationship_kwargs={"uselist": False, "viewonly": True}
+    )
+
 
 class UserEmailAddress(Entity):
     __tablename__ = "user_email_address"
@@ -53,6 +64,8 @@ class UserPrivateData(Entity):
     last_name: str | None = Field(default=None, max_length=255)
     gender_id: str | None = Field(default=None, foreign_key="gender.id", max_length=64)
     anonymized_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    gender: Gender | None = Relationship()
 
 
 class UserLoginAttempt(Entity):

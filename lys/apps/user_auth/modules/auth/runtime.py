@@ -1,0 +1,76 @@
+"""What the authentication code of one application shares: settings, the token codec,
+the revocation list, the clock and the per-account login locks.
+
+Built by ``lys.apps.user_auth.ready(application)`` and looked up by registry, so the
+services (which only know their registry) and the request hooks find the same one.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+import weakref
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from lys.apps.user_auth.modules.auth.revocation import Revocations
+from lys.auth.tokens import TokenCodec
+from lys.db.types import utcnow
+from lys.errors import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from lys.conf.settings import Settings
+    from lys.registry.registry import Registry
+
+_RUNTIMES: weakref.WeakKeyDictionary[Registry, AuthRuntime] = weakref.WeakKeyDictionary()
+#: Logins of one account run one at a time in a process (and, on databases that lock
+#: rows, across processes): parallel guesses cannot all pass the lockout check.
+_LOCK_STRIPES = 64
+
+
+class AuthRuntime:
+    def __init__(self, settings: Settings, registry: Registry) -> None:
+        self.settings = settings
+        self.revocations = Revocations(settings, registry)
+        self.clock: Callable[[], datetime] = utcnow
+        self._codec: TokenCodec | None = None
+        self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+
+    @property
+    def codec(self) -> TokenCodec:
+        """The access-token codec; SECRET_KEY is required only once tokens are used."""
+        if self._codec is None:
+            self._codec = TokenCodec.from_settings(self.settings)
+        return self._codec
+
+    @property
+    def can_sign(self) -> bool:
+        return self.settings.secret_key is not None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def account_lock(self, user_id: uuid.UUID) -> Iterator[None]:
+        with self._locks[user_id.int % _LOCK_STRIPES]:
+            yield
+
+
+def install(settings: Settings, registry: Registry) -> AuthRuntime:
+    runtime = AuthRuntime(settings, registry)
+    _RUNTIMES[registry] = runtime
+    return runtime
+
+
+def runtime_of(registry: Registry | Any) -> AuthRuntime:
+    try:
+        return _RUNTIMES[registry]
+    except KeyError:
+        raise ImproperlyConfigured(
+            "lys.apps.user_auth is not set up for this registry: build the project with "
+            "lys.Application, which calls the app's ready()"
+        ) from None
