@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from lys.auth.passwords import configure_hasher
 from lys.conf.loader import load_settings
 from lys.conf.settings import Settings
 from lys.db.engine import create_db_engine
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 class Application:
     def __init__(self, settings: Settings, components: Iterable[str] = ALL_COMPONENTS) -> None:
         self.settings = settings
+        configure_hasher(
+            settings.argon2_time_cost, settings.argon2_memory_cost, settings.argon2_parallelism
+        )
         self.registry = Registry()
         populate(self.registry, settings.installed_apps, components)
         self._engine: Engine | None = None

@@ -24,6 +24,10 @@ def build_settings(**overrides: Any):  # type: ignore[no-untyped-def]
     Rate limiting is off unless a test asks for it: suites send many requests per app.
     """
     overrides.setdefault("rate_limit_per_minute", 0)
+    # Cheap password hashing: tests log in a lot; production keeps the default cost.
+    overrides.setdefault("argon2_time_cost", 1)
+    overrides.setdefault("argon2_memory_cost", 1024)
+    overrides.setdefault("argon2_parallelism", 1)
     return load_settings(None, environ={}, env_file=None, overrides=_upper(overrides))
 
 

@@ -23,6 +23,21 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("lys-dummy-password-for-timing")
 
 
+def configure_hasher(time_cost: int, memory_cost: int, parallelism: int) -> None:
+    """Set the argon2id cost (settings ``ARGON2_*``); hashes made with other costs still
+    verify and are re-hashed at the next login."""
+    global _hasher, _DUMMY_HASH
+    current = _hasher
+    if (current.time_cost, current.memory_cost, current.parallelism) == (
+        time_cost,
+        memory_cost,
+        parallelism,
+    ):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    _DUMMY_HASH = _hasher.hash("lys-dummy-password-for-timing")
+
+
 class WeakPasswordError(LysError):
     code = "WEAK_PASSWORD"
     status_code = 400

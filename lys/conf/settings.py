@@ -72,6 +72,10 @@ class Settings(BaseModel):
     xsrf_check: bool = True
     login_lockout_durations: dict[int, int] = Field(default_factory=lambda: {3: 60, 5: 900})
     password_reset_per_hour: Annotated[int, Field(ge=1)] = 3
+    # argon2id cost (argon2-cffi's RFC 9106 low-memory profile by default).
+    argon2_time_cost: Annotated[int, Field(ge=1)] = 3
+    argon2_memory_cost: Annotated[int, Field(ge=8)] = 65536
+    argon2_parallelism: Annotated[int, Field(ge=1)] = 4
     super_user_email: str | None = None
     front_url: str = "http://localhost:3000"
     redis_url: str | None = None

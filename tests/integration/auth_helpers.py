@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from litestar.testing import TestClient
@@ -28,7 +29,7 @@ mutation Login($login: String!, $password: String!) {
 REFRESH = "mutation { refreshAccessToken { success accessTokenExpireIn xsrfToken } }"
 LOGOUT = "mutation { logout { succeed message } }"
 LOGOUT_EVERYWHERE = "mutation { logoutEverywhere { succeed message } }"
-CONNECTED_USER = "{ connectedUser { id email isSuperUser status } }"
+CONNECTED_USER = "{ connectedUser { id email isSuperUser status { code } } }"
 MY_SESSIONS = "{ mySessions { id createdAt lastUsedAt expiresAt userAgent ipAddress current } }"
 
 
@@ -39,6 +40,12 @@ def auth_app(make_app: Callable[..., Application], **settings: Any) -> Applicati
     app = make_app(AUTH_APPS, **settings)
     load_fixtures(app)
     return app
+
+
+@lru_cache
+def _hashed(password: str) -> str:
+    """Hashing costs ~0.2 s by design: once per password and process is enough here."""
+    return hash_password(password)
 
 
 def create_user(
@@ -52,7 +59,7 @@ def create_user(
 ) -> uuid.UUID:
     with app.session() as session:
         user = app.model("user")(
-            password=password_hash or (hash_password(password) if password else None),
+            password=password_hash or (_hashed(password) if password else None),
             is_super_user=super_user,
             status_id=status,
         )
@@ -147,8 +154,6 @@ def rows(app: Application, model: str, **where: Any) -> list[Any]:
 
 def update_rows(app: Application, model: str, values: dict[str, Any], **where: Any) -> None:
     with app.session() as session:
-        for row in session.scalars(
-            select(app.model(model)).filter_by(**where)
-        ):
+        for row in session.scalars(select(app.model(model)).filter_by(**where)):
             for key, value in values.items():
                 setattr(row, key, value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from litestar.testing import TestClient
@@ -45,6 +46,12 @@ def users_app(make_app: Callable[..., Application], **settings: Any) -> Applicat
     return app
 
 
+@lru_cache(maxsize=8)
+def password_hash(password: str) -> str:
+    """Hashing costs tens of milliseconds on purpose: once per password is enough here."""
+    return hash_password(password)
+
+
 def make_user(
     app: Application,
     email: str,
@@ -61,7 +68,7 @@ def make_user(
 
     with app.session() as session:
         user = app.model("user")(
-            password=hash_password(password) if password else None,
+            password=password_hash(password) if password else None,
             is_super_user=super_user,
             status_id=status,
         )

@@ -14,9 +14,7 @@ query = QueryType()
 
 @query.field("allLanguages")
 @connection("LanguageNode")
-def resolve_all_languages(
-    _obj: Any, info: GraphQLResolveInfo, enabled: bool | None = None
-) -> Any:
+def resolve_all_languages(_obj: Any, info: GraphQLResolveInfo, enabled: bool | None = None) -> Any:
     return info.context.service("language").search(enabled)
 
 

@@ -16,10 +16,12 @@ def _connected(context: Any, _webservice: Any) -> bool:
 def ready(application: Application) -> None:
     """Wire authentication into the application: who is calling (access token, revocation
     check), the XSRF guard, and the access control of ``@access`` (CONNECTED and OWNER
-    let connected callers in; OWNER resolvers then keep to the caller's own rows)."""
+    let connected callers in; OWNER resolvers then keep to the caller's own rows). Then
+    the user module's start-up: its row policy and the ``SUPER_USER_EMAIL`` bootstrap."""
     from lys.apps.user_auth.modules.auth.authentication import make_authenticator
     from lys.apps.user_auth.modules.auth.runtime import install
     from lys.apps.user_auth.modules.auth.xsrf import make_guard
+    from lys.apps.user_auth.modules.user import bootstrap
     from lys.permissions.webservices import AccessControl
 
     registry = application.registry
@@ -29,3 +31,4 @@ def ready(application: Application) -> None:
     registry.access_control = AccessControl(
         enforced=True, level_checks={"CONNECTED": _connected, "OWNER": _connected}
     )
+    bootstrap.ready(application)

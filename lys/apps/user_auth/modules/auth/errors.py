@@ -14,6 +14,8 @@ __all__ = [
     "InvalidXsrfTokenError",
     "LoginRateLimitError",
     "MissingRefreshTokenError",
+    "RefreshRaceLostError",
+    "ServiceUnavailableError",
 ]
 
 
@@ -71,3 +73,11 @@ class RefreshRaceLostError(InvalidRefreshTokenError):
     Same answer as a spent token, but the session is not revoked and the cookies are
     left alone: the winner's response carries the new ones (two tabs refreshing at once).
     """
+
+
+class ServiceUnavailableError(LysError):
+    """The revocation check could not run: refusing beats letting a revoked token in."""
+
+    code = "SERVICE_UNAVAILABLE"
+    status_code = 503
+    default_detail = "The service cannot check your session right now; try again shortly."

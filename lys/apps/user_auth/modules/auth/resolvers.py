@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ariadne import MutationType, ObjectType, QueryType
+from ariadne import MutationType, QueryType
 from graphql import GraphQLResolveInfo
-from sqlalchemy import select
 
 from lys.apps.user_auth.modules.auth.cookies import (
     REFRESH_COOKIE,
@@ -24,7 +23,6 @@ from lys.apps.user_auth.modules.auth.services import ClientInfo
 
 query = QueryType()
 mutation = MutationType()
-connected_user = ObjectType("ConnectedUserNode")
 
 
 def _client(context: Any) -> ClientInfo:
@@ -132,21 +130,3 @@ def resolve_my_sessions(_obj: Any, info: GraphQLResolveInfo) -> list[dict[str, A
 def resolve_connected_user(_obj: Any, info: GraphQLResolveInfo) -> Any:
     context = info.context
     return context.session.get(context.model("user"), context.principal.user_id)
-
-
-@connected_user.field("email")
-def resolve_email(user: Any, info: GraphQLResolveInfo) -> str | None:
-    addresses = info.context.model("user_email_address")
-    return info.context.session.scalars(
-        select(addresses.address).where(addresses.user_id == user.id)
-    ).first()
-
-
-@connected_user.field("status")
-def resolve_status(user: Any, _info: GraphQLResolveInfo) -> str:
-    return user.status_id
-
-
-@connected_user.field("language")
-def resolve_language(user: Any, _info: GraphQLResolveInfo) -> str:
-    return user.language_id

@@ -9,8 +9,10 @@ whether its session was ended since the token was issued.
   (a Unix time: tokens issued up to that second are refused). Both keys live as long
   as an access token can (``ACCESS_TOKEN_LIFETIME`` plus a margin), since no token
   issued before them outlives that. A request costs one ``MGET``.
-- Without Redis, or when Redis fails to answer: one query of the session row and its
-  user (ended, expired, or the user not ENABLED means refused).
+- Without Redis, or when Redis fails to answer (then Redis is left alone for a few
+  seconds): one query of the session row and its user (ended, expired, or the user not
+  ENABLED means refused). If the database cannot answer either, the request is refused
+  with SERVICE_UNAVAILABLE (HTTP 503) rather than let an ended session through.
 
 The keys are written at once, not at commit: a revocation whose transaction then
 fails still refuses the session's access tokens until they expire (fail closed); the
@@ -28,7 +30,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from lys.apps.user_auth.modules.auth.errors import ServiceUnavailableError
 from lys.db.session import autocommit_engine
 from lys.db.types import utcnow
 
@@ -44,6 +48,8 @@ USER_KEY = "lys:auth:user-revoked-before:"
 TTL_MARGIN = 60
 #: Redis must answer fast: it sits in front of every authenticated request.
 REDIS_TIMEOUT = 0.5
+#: After Redis failed to answer a lookup, lookups go to the database for this long.
+REDIS_RETRY_AFTER_FAILURE = 5.0
 ENABLED = "ENABLED"
 
 
@@ -54,6 +60,7 @@ class Revocations:
         self.registry = registry
         self._client: Any = None
         self._lock = threading.Lock()
+        self._skip_redis_until = 0.0
 
     @property
     def uses_redis(self) -> bool:
@@ -105,16 +112,26 @@ class Revocations:
     def is_revoked(
         self, engine: Engine, user_id: uuid.UUID, session_id: uuid.UUID, issued_at: int
     ) -> bool:
-        if self.uses_redis:
+        if self.uses_redis and time.monotonic() >= self._skip_redis_until:
             try:
                 ended, cut = self.redis().mget(
                     SESSION_KEY + str(session_id), USER_KEY + str(user_id)
                 )
             except Exception as exc:
-                logger.warning("Redis did not answer (%s); checking the database instead", exc)
+                self._skip_redis_until = time.monotonic() + REDIS_RETRY_AFTER_FAILURE
+                logger.warning(
+                    "Redis did not answer (%s); sessions are checked in the database for "
+                    "the next %.0f s",
+                    exc,
+                    REDIS_RETRY_AFTER_FAILURE,
+                )
             else:
                 return ended is not None or (cut is not None and issued_at <= int(cut))
-        return not self._session_alive(engine, user_id, session_id)
+        try:
+            return not self._session_alive(engine, user_id, session_id)
+        except SQLAlchemyError as exc:
+            logger.error("could not check session %s in the database: %s", session_id, exc)
+            raise ServiceUnavailableError() from None
 
     def _session_alive(self, engine: Engine, user_id: uuid.UUID, session_id: uuid.UUID) -> bool:
         sessions = self.registry.model("user_session")

@@ -35,9 +35,7 @@ def ensure_super_user(application: Application) -> bool:
         return False
     try:
         with application.session() as session:
-            user = registry.service("user").ensure_super_user(
-                session, application.settings, email
-            )
+            user = registry.service("user").ensure_super_user(session, application.settings, email)
     except (SQLAlchemyError, LysError, ImproperlyConfigured) as exc:
         logger.warning(
             "SUPER_USER_EMAIL: could not create the super user %s (%s); run "

@@ -29,7 +29,7 @@ def createsuperuser(app: Application, email: str | None) -> None:
     elif sys.stdin.isatty():
         password = _prompt_password()
     else:
-        password = _read_password(click.get_text_stream("stdin").readline())
+        password = _read_password(sys.stdin.readline())
     try:
         with app.session() as session:
             user = app.service("user").create_user(
@@ -47,9 +47,7 @@ def createsuperuser(app: Application, email: str | None) -> None:
 
 
 def _prompt_password() -> str:
-    return click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True, show_default=False
-    )
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, show_default=False)
 
 
 def _read_password(line: str) -> str:

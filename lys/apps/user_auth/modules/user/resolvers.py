@@ -205,9 +205,7 @@ def resolve_update_user_private_data(
 def resolve_send_email_verification(_obj: Any, info: GraphQLResolveInfo, user: Any) -> Any:
     reach(info, user)
     context = info.context
-    return context.service("user").send_email_verification(
-        context.session, context.settings, user
-    )
+    return context.service("user").send_email_verification(context.session, context.settings, user)
 
 
 # -- administration -----------------------------------------------------------------

@@ -100,9 +100,7 @@ def normalize_email(value: str, *, field: str = "email") -> str:
     email = value.strip().lower() if isinstance(value, str) else ""
     match = EMAIL_PATTERN.match(email)
     if match is None or len(email) > 254 or len(match.group("local")) > 64:
-        raise ValidationError(
-            "This is not a valid email address.", extensions={"field": field}
-        )
+        raise ValidationError("This is not a valid email address.", extensions={"field": field})
     return email
 
 
@@ -313,9 +311,7 @@ class UserService(EntityService[User]):
         session.add(user)
         try:
             session.flush()
-            session.add(
-                self.service("user_email_address").model(address=address, user_id=user.id)
-            )
+            session.add(self.service("user_email_address").model(address=address, user_id=user.id))
             session.add(
                 self.service("user_private_data").model(
                     user_id=user.id, gender_id=gender_id, **names
@@ -351,7 +347,9 @@ class UserService(EntityService[User]):
         return user
 
     # -- profile ---------------------------------------------------------------------
-    def update_email(self, session: Session, settings: Settings, user: User, new_email: str) -> User:
+    def update_email(
+        self, session: Session, settings: Settings, user: User, new_email: str
+    ) -> User:
         """Change the address; it must be validated again (a verification email is queued)."""
         self._refuse_anonymized(user)
         address = normalize_email(new_email, field="newEmail")
