@@ -52,7 +52,9 @@ class TokenCodec:
             "exp": now + lifetime,
             "jti": secrets.token_hex(16),
         }
-        return jwt.encode({"alg": self.algorithm, "typ": "JWT"}, payload, self.key)
+        return jwt.encode(
+            {"alg": self.algorithm, "typ": "JWT"}, payload, self.key, algorithms=[self.algorithm]
+        )
 
     def decode(self, token: str, token_type: str) -> dict[str, Any]:
         if not isinstance(token, str) or len(token) > 4096 or token.count(".") != 2:

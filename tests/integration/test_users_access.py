@@ -49,30 +49,29 @@ mutation($id: ID!) {
     status { code }
   }
 }"""
-ACTORS = ["anonymous", "self", "other", "super_user"]
 
 
 @pytest.fixture
 def world(make_app: AppFactory, client_for: Clients) -> dict[str, Any]:
-    """Alice (the target), Bob (another user), an admin, and a client for each actor."""
+    """Alice (the target), Bob (another user), an admin; actors log in when first used."""
     app = users_app(make_app)
     alice = make_user(app, ALICE, first_name="Alice")
     make_user(app, BOB)
     make_user(app, ADMIN, super_user=True)
-    return {
-        "app": app,
-        "alice": alice,
-        "actors": {
-            "anonymous": anonymous(client_for, app),
-            "self": logged_in(client_for, app, ALICE),
-            "other": logged_in(client_for, app, BOB),
-            "super_user": logged_in(client_for, app, ADMIN),
-        },
+    logins = {
+        "anonymous": lambda: anonymous(client_for, app),
+        "self": lambda: logged_in(client_for, app, ALICE),
+        "other": lambda: logged_in(client_for, app, BOB),
+        "super_user": lambda: logged_in(client_for, app, ADMIN),
     }
+    return {"app": app, "alice": alice, "logins": logins, "actors": {}}
 
 
 def actor(world: dict[str, Any], name: str) -> Actor:
-    return world["actors"][name]
+    actors = world["actors"]
+    if name not in actors:
+        actors[name] = world["logins"][name]()
+    return actors[name]
 
 
 @pytest.mark.parametrize(

@@ -72,5 +72,3 @@ class EmailingTypeFixture(ParametricFixture):
         },
         {"id": "USER_INVITATION", "subject": "You are invited", "template": "invitation"},
     ]
-
-

@@ -91,6 +91,7 @@ class UserSessionService(EntityService[UserSession]):
         lifetime = self.runtime.settings.refresh_token_lifetime
         row = self.model(
             user_id=user_id,
+            created_at=now,
             expires_at=now + timedelta(seconds=lifetime),
             last_used_at=now,
             user_agent=(client.user_agent or None) and client.user_agent[:512],

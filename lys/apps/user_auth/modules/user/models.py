@@ -108,9 +108,7 @@ class UserOneTimeToken(Entity):
 
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
     type_id: str = Field(foreign_key="one_time_token_type.id", max_length=64)
-    status_id: str = Field(
-        default="PENDING", foreign_key="one_time_token_status.id", max_length=64
-    )
+    status_id: str = Field(default="PENDING", foreign_key="one_time_token_status.id", max_length=64)
     token_hash: str = Field(max_length=64, unique=True)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
