@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Migrate the SQLite database, load reference and demo data, serve on :8000.
+## Migrate the SQLite database, load reference and demo data, create a dev super user, serve on :8000.
 run: install
 	$(PY) manage.py migrate
 	$(PY) manage.py loadfixtures
+	$(PY) manage.py createsuperuser --dev
 	$(PY) manage.py runserver
 
 ## Install and run the whole suite (SQLite, plus PostgreSQL/Redis/MariaDB when running).

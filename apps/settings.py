@@ -7,8 +7,13 @@ file. The secret below is a development default: ``ENV=prod`` refuses it.
 ENV = "dev"
 
 INSTALLED_APPS = [
+    "lys.apps.base",
+    "lys.apps.user_auth",
     "apps.catalog",
 ]
+
+# Cookies without the Secure flag, so the dev server works over plain http.
+COOKIE_SECURE = False
 
 DATABASE_URL = "sqlite:///db.sqlite3"
 

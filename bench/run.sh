@@ -16,7 +16,7 @@ BODIES="${BODIES:-$BENCH_DIR/bodies}"   # Lys request bodies (q1.json q2.json q3
 "$BENCH_DIR/prepare.sh"
 
 secret="$(python3 -c 'import secrets; print(secrets.token_urlsafe(36))')"   # 48 chars
-lys_cmd="cd $(printf %q "$REPO") && bench/reset_q3.sh && LYS_ENV=preprod LYS_RATE_LIMIT_PER_MINUTE=0 LYS_SECRET_KEY=$secret"
+lys_cmd="cd $(printf %q "$REPO") && bench/reset_q3.sh && LYS_SETTINGS_MODULE=bench.settings LYS_SECRET_KEY=$secret"
 lys_cmd+=" LYS_DATABASE_URL=$LYS_DATABASE_URL exec .venv/bin/python manage.py runserver --port $LYS_PORT"
 
 say "running $KIT/run.sh with target lys on port $LYS_PORT $*"

@@ -16,6 +16,24 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     return False
 
 
+def _skip_index_drops_of_dropped_tables(container: Any) -> None:
+    """Dropping a table drops its indexes; dropping them first fails on MariaDB when a
+    foreign key needs the index."""
+    from alembic.operations import ops
+
+    dropped = {op.table_name for op in container.ops if isinstance(op, ops.DropTableOp)}
+    kept = []
+    for op in container.ops:
+        if isinstance(op, ops.ModifyTableOps) and op.table_name in dropped:
+            op.ops = [o for o in op.ops if not isinstance(o, ops.DropIndexOp)]
+            if not op.ops:
+                continue
+        elif isinstance(op, ops.DropIndexOp) and op.table_name in dropped:
+            continue
+        kept.append(op)
+    container.ops = kept
+
+
 def configure_kwargs(connection: Any, metadata: Any) -> dict[str, Any]:
     return {
         "connection": connection,
@@ -39,6 +57,9 @@ def run_migrations(context: Any) -> None:
             script = directives[0]
             if script.upgrade_ops.is_empty():
                 directives[:] = []
+                return
+            _skip_index_drops_of_dropped_tables(script.upgrade_ops)
+            _skip_index_drops_of_dropped_tables(script.downgrade_ops)
 
     def run(conn: Any) -> None:
         context.configure(

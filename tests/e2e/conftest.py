@@ -69,6 +69,7 @@ def manage(
     cwd: Path = REPO_ROOT,
     pythonpath: Sequence[Path] = (),
     timeout: float = 60.0,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python manage.py ARGS`` to completion and return its output."""
     return subprocess.run(
@@ -78,7 +79,8 @@ def manage(
         capture_output=True,
         text=True,
         timeout=timeout,
-        stdin=subprocess.DEVNULL,
+        input=input,
+        stdin=subprocess.DEVNULL if input is None else None,
     )
 
 
@@ -158,11 +160,18 @@ class Server:
             time.sleep(0.1)
         pytest.fail(f"the server did not answer {path} within {timeout} s:\n{self.output()}")
 
-    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def graphql(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        client: httpx.Client | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         payload: dict[str, Any] = {"query": query}
         if variables is not None:
             payload["variables"] = variables
-        response = httpx.post(self.url + "/graphql", json=payload, timeout=10.0)
+        post = client.post if client is not None else httpx.post
+        response = post(self.url + "/graphql", json=payload, timeout=10.0, headers=headers)
         assert response.headers["content-type"].startswith("application/json"), response.text
         body: dict[str, Any] = response.json()
         return body

@@ -62,6 +62,7 @@ def catalog_server(
     env = {"LYS_DATABASE_URL": database_url}
     manage_ok("migrate", env=env)
     manage_ok("loadfixtures", env=env)
+    manage_ok("createsuperuser", "--email", ADMIN, env=env, input=ADMIN_PASSWORD + "\n")
     pool = ServerPool(workdir)
     try:
         server = pool(["runserver", "--port", str(free_port())], env=env)
@@ -100,12 +101,29 @@ def test_runserver_serves_the_catalog(catalog_server: Server) -> None:
     ]
 
 
+ADMIN = "admin@example.com"
+ADMIN_PASSWORD = "e2e-Secret-2026"
+LOGIN = """mutation($inputs: LoginInput!) {
+  login(inputs: $inputs) { success xsrfToken accessTokenExpireIn }
+}"""
+
+
 def test_runserver_creates_then_reads_a_product(catalog_server: Server) -> None:
     server = catalog_server
     before = server.graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
     books = encode_global_id("ProductCategoryNode", "BOOKS")
     inputs = {"name": "  End-to-end testing  ", "price": "12.5", "categoryId": books}
-    created = server.graphql(CREATE_PRODUCT, {"inputs": inputs})
+    anonymous = server.graphql(CREATE_PRODUCT, {"inputs": inputs})
+    assert anonymous["errors"][0]["extensions"]["code"] == "ACCESS_DENIED_ERROR"
+
+    # Log in: the cookies travel with the client, the XSRF token in a header.
+    client = httpx.Client()
+    logged = server.graphql(
+        LOGIN, {"inputs": {"login": ADMIN, "password": ADMIN_PASSWORD}}, client=client
+    )
+    assert logged["data"]["login"]["success"] is True, logged
+    xsrf = {"x-xsrf-token": logged["data"]["login"]["xsrfToken"]}
+    created = server.graphql(CREATE_PRODUCT, {"inputs": inputs}, client=client, headers=xsrf)
     assert "errors" not in created, created
     product = created["data"]["createProduct"]
     assert product == {
@@ -122,7 +140,9 @@ def test_runserver_creates_then_reads_a_product(catalog_server: Server) -> None:
     assert total == before + 1
 
     nope = encode_global_id("ProductCategoryNode", "NOPE")
-    refused = server.graphql(CREATE_PRODUCT, {"inputs": {**inputs, "categoryId": nope}})
+    refused = server.graphql(
+        CREATE_PRODUCT, {"inputs": {**inputs, "categoryId": nope}}, client=client, headers=xsrf
+    )
     assert refused["data"] is None
     assert refused["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
     assert refused["errors"][0]["extensions"]["field"] == "categoryId"

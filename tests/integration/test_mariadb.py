@@ -195,7 +195,7 @@ def test_catalog_graphql(
 
 
 def test_shipped_migrations_up_and_down(build: Callable[..., Application]) -> None:
-    app = build(create_tables=False)
+    app = build(["lys.apps.base", "lys.apps.user_auth", "apps.catalog"], create_tables=False)
     versions = REPO_ROOT / "apps" / "migrations"
     assert migrate(app, versions) == "upgraded"
     assert pending_model_changes(app) == []
