@@ -78,7 +78,9 @@ class RequestContext:
         if self._session is None:
             return
         try:
-            if success:
+            if self.read_only:
+                pass  # autocommit reads: nothing to commit or roll back
+            elif success:
                 self._session.commit()
             else:
                 self._session.rollback()
