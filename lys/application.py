@@ -19,6 +19,7 @@ from lys.conf.loader import load_settings
 from lys.conf.settings import Settings
 from lys.db.engine import create_db_engine
 from lys.db.session import transaction
+from lys.redis_clients import close_redis_clients
 from lys.registry.loader import ALL_COMPONENTS, GRAPHQL, populate
 from lys.registry.registry import Registry
 
@@ -102,6 +103,7 @@ class Application:
         return create_asgi_app(self)
 
     def dispose(self) -> None:
+        close_redis_clients()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic
 from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
@@ -25,8 +25,10 @@ from sqlalchemy import inspect as sa_inspect
 from lys.errors import ImproperlyConfigured, PermissionDeniedError, ValidationError
 from lys.graphql.pagination import paginate
 from lys.graphql.relay import load_node
+from lys.naming import snake_to_camel
 
 Resolver = Callable[..., Any]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def getter(node_type: str) -> Callable[[Resolver], Resolver]:
@@ -208,16 +210,14 @@ def _order_columns(model: type, orders: Mapping[str, str], key: str | None) -> l
     return columns
 
 
-def _validate_inputs(kwargs: dict[str, Any], model: type[BaseModel] | None, argument: str) -> None:
-    """Validate the argument with ``model``; failures name fields as the client wrote them."""
-    if model is None or argument not in kwargs:
-        return
+def validate_input(model: type[ModelT], value: Any, argument: str = "inputs") -> ModelT:
+    """Validate an argument with ``model``; failures name fields as the client wrote them."""
     try:
-        kwargs[argument] = model.model_validate(kwargs[argument])
+        return model.model_validate(value)
     except pydantic.ValidationError as exc:
         fields = [
             {
-                "field": ".".join([argument, *(_camel(str(part)) for part in error["loc"])]),
+                "field": ".".join([argument, *(snake_to_camel(str(p)) for p in error["loc"])]),
                 "message": error["msg"],
             }
             for error in exc.errors()
@@ -226,9 +226,9 @@ def _validate_inputs(kwargs: dict[str, Any], model: type[BaseModel] | None, argu
         raise ValidationError(f"Invalid input: {names}.", extensions={"fields": fields}) from None
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+def _validate_inputs(kwargs: dict[str, Any], model: type[BaseModel] | None, argument: str) -> None:
+    if model is not None and argument in kwargs:
+        kwargs[argument] = validate_input(model, kwargs[argument], argument)
 
 
 def _require_write(info: GraphQLResolveInfo, entity: Any) -> None:

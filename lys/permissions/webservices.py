@@ -74,7 +74,7 @@ class AccessControl:
     enforced: bool = False
 
     def check(self, context: Any, webservice: Webservice) -> None:
-        if not self.enforced or webservice.name in FRAMEWORK_FIELDS:
+        if not self.enforced:
             return
         principal = context.principal
         if webservice.public_type == NO_LIMITATION:

@@ -11,6 +11,7 @@ import click
 
 from lys.cli.state import CLIState
 from lys.errors import CommandError
+from lys.naming import snake_to_camel
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "app"
 
@@ -40,7 +41,7 @@ def startapp(state: CLIState, name: str, directory: Path | None) -> None:
         "name": name,
         "package": dotted,
         "model_class": "".join(part.capitalize() for part in name.split("_")),
-        "query_field": _camel(name),
+        "query_field": snake_to_camel(name),
     }
     for template in sorted(TEMPLATES.glob("*.tmpl")):
         content = Template(template.read_text(encoding="utf-8")).substitute(values)
@@ -58,8 +59,3 @@ def _parent(state: CLIState, directory: Path | None) -> tuple[Path, str]:
         if spec is not None and spec.submodule_search_locations:
             return Path(next(iter(spec.submodule_search_locations))), f"{package}."
     return Path.cwd(), ""
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)

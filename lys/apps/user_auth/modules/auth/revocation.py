@@ -22,7 +22,6 @@ database rows, which decide about refresh tokens, follow the transaction.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -35,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from lys.apps.user_auth.modules.auth.errors import ServiceUnavailableError
 from lys.db.session import autocommit_engine
 from lys.db.types import utcnow
+from lys.redis_clients import redis_client
 
 if TYPE_CHECKING:
     from lys.conf.settings import Settings
@@ -58,8 +58,6 @@ class Revocations:
         self.redis_url = settings.redis_url
         self.ttl = settings.access_token_lifetime + TTL_MARGIN
         self.registry = registry
-        self._client: Any = None
-        self._lock = threading.Lock()
         self._skip_redis_until = 0.0
 
     @property
@@ -67,18 +65,8 @@ class Revocations:
         return bool(self.redis_url)
 
     def redis(self) -> Any:
-        """One client (and connection pool) per application and process."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    from redis import Redis
-
-                    self._client = Redis.from_url(
-                        self.redis_url,
-                        socket_timeout=REDIS_TIMEOUT,
-                        socket_connect_timeout=REDIS_TIMEOUT,
-                    )
-        return self._client
+        """The process's shared client for this URL."""
+        return redis_client(self.redis_url, REDIS_TIMEOUT)
 
     # -- writing ---------------------------------------------------------------------
     def sessions_ended(self, session_ids: Iterable[uuid.UUID]) -> None:

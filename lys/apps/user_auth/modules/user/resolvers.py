@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pydantic
 from ariadne import MutationType, ObjectType, QueryType
 from graphql import GraphQLResolveInfo
 
@@ -22,8 +21,8 @@ from lys.apps.user_auth.modules.user.inputs import (
     UpdateUserStatusInput,
     VerifyEmailInput,
 )
-from lys.errors import NotFoundError, PermissionDeniedError, ValidationError
-from lys.graphql.operations import connection, creation, edition, getter
+from lys.errors import NotFoundError, PermissionDeniedError
+from lys.graphql.operations import connection, creation, edition, getter, validate_input
 from lys.graphql.relay import load_node
 
 query = QueryType()
@@ -46,24 +45,7 @@ def reach(info: GraphQLResolveInfo, user: Any, field: str = "id") -> None:
         raise NotFoundError("No UserNode with this id.", extensions={"field": field})
 
 
-def validated(model: type[pydantic.BaseModel], value: Any, argument: str = "inputs") -> Any:
-    try:
-        return model.model_validate(value)
-    except pydantic.ValidationError as exc:
-        fields = [
-            {
-                "field": ".".join([argument, *(_camel(str(part)) for part in error["loc"])]),
-                "message": error["msg"],
-            }
-            for error in exc.errors()
-        ]
-        names = ", ".join(f["field"] for f in fields)
-        raise ValidationError(f"Invalid input: {names}.", extensions={"fields": fields}) from None
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+validated = validate_input
 
 
 def client_ip(info: GraphQLResolveInfo) -> str | None:

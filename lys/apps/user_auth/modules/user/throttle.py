@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from lys.redis_clients import redis_client
+
 logger = logging.getLogger("lys.auth.throttle")
 
 #: Redis must answer fast: it sits in front of a public operation.
@@ -32,7 +34,6 @@ class Throttle:
         self.prefix = prefix
         self.window = window
         self.clock = clock
-        self._client: Any = None
         self._lock = threading.Lock()
         self._counts: dict[str, tuple[int, int]] = {}
         self._hits = 0
@@ -52,17 +53,7 @@ class Throttle:
         return self._memory_hit(key) <= limit
 
     def _redis(self) -> Any:
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    from redis import Redis
-
-                    self._client = Redis.from_url(
-                        self.redis_url,
-                        socket_timeout=REDIS_TIMEOUT,
-                        socket_connect_timeout=REDIS_TIMEOUT,
-                    )
-        return self._client
+        return redis_client(self.redis_url, REDIS_TIMEOUT)
 
     def _redis_hit(self, key: str) -> int:
         name = f"{self.prefix}:{self._window_start()}:{key}"
@@ -86,8 +77,3 @@ class Throttle:
     def _window_start(self) -> int:
         now = int(self.clock())
         return now - now % self.window
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
