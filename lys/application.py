@@ -19,6 +19,7 @@ from lys.conf.loader import load_settings
 from lys.conf.settings import Settings
 from lys.db.engine import create_db_engine
 from lys.db.session import transaction
+from lys.permissions.install import install_access
 from lys.redis_clients import close_redis_clients
 from lys.registry.loader import ALL_COMPONENTS, GRAPHQL, populate
 from lys.registry.registry import Registry
@@ -47,6 +48,7 @@ class Application:
             ready = getattr(app.module, "ready", None)
             if callable(ready):
                 ready(self)
+        install_access(self.registry, settings)
 
     @classmethod
     def from_settings(

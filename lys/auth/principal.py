@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
-Transport = Literal["cookie", "bearer", "service"]
+Transport = Literal["cookie", "bearer", "service", "job"]
 
 
 @dataclass(frozen=True)

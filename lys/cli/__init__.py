@@ -7,4 +7,5 @@ __all__ = ["CLIState", "main", "pass_application", "run"]
 
 
 def main() -> None:
-    run()
+    """The ``lys`` console script: the same commands, ``startproject`` first of all."""
+    run(prog_name="lys")

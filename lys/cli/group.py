@@ -62,7 +62,7 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def run(argv: list[str] | None = None) -> None:
+def run(argv: list[str] | None = None, prog_name: str = "manage.py") -> None:
     from lys.cli.main import cli
 
-    cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="manage.py")
+    cli.main(args=argv if argv is not None else sys.argv[1:], prog_name=prog_name)

@@ -13,6 +13,7 @@ from lys.cli.commands.runserver import runserver
 from lys.cli.commands.schema import printschema
 from lys.cli.commands.shell import shell
 from lys.cli.commands.startapp import startapp
+from lys.cli.commands.startproject import startproject
 from lys.cli.group import ManagementGroup
 from lys.cli.state import CLIState
 
@@ -64,5 +65,6 @@ for command in (
     shell,
     showmigrations,
     startapp,
+    startproject,
 ):
     cli.add_command(command)

@@ -80,6 +80,52 @@ class Settings(BaseModel):
     front_url: str = "http://localhost:3000"
     redis_url: str | None = None
 
+    # Permissions ----------------------------------------------------------------------
+    #: Dotted paths of the permission classes, in order; unset: the framework's, then
+    #: those the installed apps add (see docs/permissions.md).
+    permission_classes: list[str] | None = None
+    #: This deployment's name in the ``webservice`` table (``app_name``).
+    service_name: str = "api"
+    #: Prefix of every Redis key the framework writes (several projects can share one).
+    redis_key_prefix: str = "lys"
+    #: How stale a process's copy of the run-time webservice switches may be (seconds).
+    webservice_switch_refresh: Annotated[float, Field(ge=0, le=1)] = 0.5
+
+    # Jobs (see docs/jobs.md) -----------------------------------------------------------
+    #: ``auto``: Redis when ``REDIS_URL`` is set, else in-process after commit in ``dev``
+    #: (elsewhere jobs wait in the outbox for a worker); ``stub`` is for tests.
+    job_broker: Literal["auto", "redis", "eager", "stub"] = "auto"
+    job_max_retries: Annotated[int, Field(ge=0)] = 20
+    #: Backoff between retries, in milliseconds (doubling from min up to max).
+    job_min_backoff: Annotated[int, Field(ge=1)] = 15_000
+    job_max_backoff: Annotated[int, Field(ge=1)] = 3_600_000
+    #: A job running longer is interrupted, rolled back and retried (milliseconds).
+    job_time_limit: Annotated[int, Field(ge=100)] = 600_000
+    #: A worker silent this long is dead: its unacknowledged jobs go back to the queue.
+    job_heartbeat_timeout: Annotated[int, Field(ge=1000)] = 60_000
+    #: Broker calls per million that also requeue dead workers' jobs.
+    job_maintenance_chance: Annotated[int, Field(ge=1, le=1_000_000)] = 1000
+    #: An outbox row the committing process could not push is pushed by a worker after
+    #: this many seconds; workers look for such rows every ``JOB_OUTBOX_FLUSH_INTERVAL``.
+    job_outbox_retry_delay: Annotated[float, Field(ge=0)] = 30.0
+    job_outbox_flush_interval: Annotated[float, Field(gt=0)] = 10.0
+    #: How long a stopping worker lets running jobs finish (seconds).
+    job_shutdown_timeout: Annotated[float, Field(ge=0)] = 30.0
+
+    # Email ------------------------------------------------------------------------------
+    #: Unset: emails are written to the log instead of sent (and stay WAITING).
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    #: Upgrade the connection with STARTTLS; unset: on unless ``SMTP_SSL`` (implicit TLS).
+    smtp_starttls: bool | None = None
+    smtp_ssl: bool = False
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: Annotated[float, Field(gt=0)] = 10.0
+    email_sender: str = "no-reply@localhost"
+    #: Folders searched for ``emails/<lang>/<type>.html`` before the apps' ``templates/``.
+    email_template_dirs: list[str] = Field(default_factory=list)
+
     # HTTP ---------------------------------------------------------------------------
     cors_allowed_origins: list[str] = Field(default_factory=list)
     rate_limit_per_minute: Annotated[int, Field(ge=0)] = 60
@@ -117,6 +163,14 @@ class Settings(BaseModel):
             object.__setattr__(self, "graphql_suggestions", self.introspection)
         if self.page_size_default > self.page_size_max:
             raise ValueError("PAGE_SIZE_DEFAULT must not exceed PAGE_SIZE_MAX")
+        if self.job_min_backoff > self.job_max_backoff:
+            raise ValueError("JOB_MIN_BACKOFF must not exceed JOB_MAX_BACKOFF")
+        if self.smtp_starttls is None:
+            object.__setattr__(self, "smtp_starttls", not self.smtp_ssl)
+        elif self.smtp_ssl and self.smtp_starttls:
+            raise ValueError("SMTP_SSL and SMTP_STARTTLS exclude each other; set one")
+        if self.job_broker == "redis" and not self.redis_url:
+            raise ValueError("JOB_BROKER 'redis' needs REDIS_URL")
         return self
 
     @property

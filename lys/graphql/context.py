@@ -11,6 +11,7 @@ from sqlmodel import Session
 from lys.auth.principal import Principal
 from lys.db.session import autocommit_engine, make_session
 from lys.graphql.loaders import Loaders
+from lys.permissions.grants import Access
 
 if TYPE_CHECKING:
     from lys.conf.settings import Settings
@@ -29,8 +30,13 @@ class RequestContext:
     read_only: bool = False
     #: Who is calling, set by the registry's authenticators; ``None`` when anonymous.
     principal: Principal | None = None
-    #: The access levels that let the caller into the current root field (e.g. OWNER).
-    granted_levels: tuple[str, ...] = ()
+    #: What the permission chain granted for the current root field (row scopes);
+    #: ``None`` outside one (the caller's baseline applies).
+    access: Access | None = None
+    #: The calling service, for requests signed with a service token.
+    service_caller: Any = None
+    #: Per-request values resolvers share (keyed by a name of the app's choosing).
+    state: dict[str, Any] = field(default_factory=dict)
     #: Cookies the response sets (``name -> Cookie``) or deletes (value ``None``).
     response_cookies: dict[str, Any] = field(default_factory=dict)
     _session: Session | None = field(default=None, repr=False)
@@ -46,8 +52,13 @@ class RequestContext:
     @property
     def loaders(self) -> Loaders:
         if self._loaders is None:
-            self._loaders = Loaders(lambda: self.session)
+            self._loaders = Loaders(
+                lambda: self.session, scope=self._scope_rows, scope_key=lambda: self.access
+            )
         return self._loaders
+
+    def _scope_rows(self, stmt: Any, model: type) -> Any:
+        return self.registry.access_policy.filter_rows(stmt, model, self)
 
     def authenticate(self) -> None:
         """Run the authenticators, then the guards (which may refuse the request)."""

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import RelationshipProperty, Session
 
 BatchFn = Callable[[Sequence[Hashable]], Sequence[Any]]
+#: ``(select, model) -> select`` restricted to the rows the caller may see.
+Scope = Callable[[Any, type], Any]
 _SCALARS = (str, int, float, bool, bytes, dict)
 
 
@@ -83,16 +85,26 @@ class BatchLoader:
 class Loaders:
     """The request's loaders, one per (model, relationship), created on first use."""
 
-    def __init__(self, session_factory: Callable[[], Session]) -> None:
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        *,
+        scope: Scope | None = None,
+        scope_key: Callable[[], Hashable] | None = None,
+    ) -> None:
         self.groups = SiblingGroups()
         self._session = session_factory
-        self._loaders: dict[tuple[type, str], BatchLoader] = {}
+        self._scope = scope
+        self._scope_key = scope_key or (lambda: None)
+        self._loaders: dict[tuple[type, str, Hashable], BatchLoader] = {}
 
     def relation(self, model: type, name: str) -> BatchLoader:
-        key = (model, name)
+        # Lists are filtered by the caller's row scope, which can differ between the
+        # root fields of one document: each scope has loaders (and a cache) of its own.
+        key = (model, name, self._scope_key())
         loader = self._loaders.get(key)
         if loader is None:
-            loader = _relation_loader(self.groups, self._session, model, name)
+            loader = _relation_loader(self.groups, self._session, model, name, self._scope)
             self._loaders[key] = loader
         return loader
 
@@ -105,8 +117,15 @@ class Loaders:
 
 
 def _relation_loader(
-    groups: SiblingGroups, session: Callable[[], Session], model: type, name: str
+    groups: SiblingGroups,
+    session: Callable[[], Session],
+    model: type,
+    name: str,
+    scope: Scope | None = None,
 ) -> BatchLoader:
+    """To-many relations go through ``scope`` (the row filters of the caller): a list
+    under a visible object shows only the rows the caller may see. A to-one relation is
+    part of its visible parent and is not filtered."""
     relationship: RelationshipProperty[Any] = sa_inspect(model).relationships[name]
     target = relationship.mapper.class_
     pairs = list(relationship.local_remote_pairs or ())
@@ -121,7 +140,10 @@ def _relation_loader(
         return getattr(obj, local_attr)
 
     def batch(keys: Sequence[Hashable]) -> list[Any]:
-        rows = session().scalars(select(target).where(remote_attr.in_(keys))).all()
+        stmt = select(target).where(remote_attr.in_(keys))
+        if many and scope is not None:
+            stmt = scope(stmt, target)
+        rows = session().scalars(stmt).all()
         if many:
             grouped: dict[Hashable, list[Any]] = {k: [] for k in keys}
             for row in rows:

@@ -85,7 +85,7 @@ def build_schema(
     if directives:
         SchemaDirectiveVisitor.visit_schema_directives(schema, directives)
     bind_list_registration(schema)
-    registry.webservices = read_webservices(schema)
+    registry.webservices = read_webservices(schema, registry.webservice_overrides)
     if registry.access_control is None:
         registry.access_control = AccessControl()
     guard_root_fields(schema, registry)

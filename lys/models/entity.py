@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -51,6 +52,31 @@ class BaseEntity(SQLModel, metaclass=EntityMetaclass):
     def model_name(cls) -> str:
         """The registry key and table name: an explicit ``__tablename__`` or snake_case."""
         return model_name_of(cls)
+
+    # -- row scopes ------------------------------------------------------------------
+    # Override these to say whose rows a model holds; the permission system turns a
+    # caller's grants into the filters (lists) and checks (single objects) below. A
+    # model that overrides none is not scoped. Return ``None`` for "no such scope".
+
+    @classmethod
+    def user_accessing_filters(cls, user_id: Any) -> list[Any] | None:
+        """SQL conditions selecting the rows ``user_id`` owns (the OWNER level)."""
+        return None
+
+    @classmethod
+    def organization_accessing_filters(
+        cls, organizations: Mapping[str, Collection[Any]]
+    ) -> list[Any] | None:
+        """SQL conditions selecting the rows of these organizations (``{"client": ids}``)."""
+        return None
+
+    def accessing_users(self) -> Collection[Any] | None:
+        """The users who own this row."""
+        return None
+
+    def accessing_organizations(self) -> Mapping[str, Collection[Any]] | None:
+        """The organizations this row belongs to, by kind (parents included)."""
+        return None
 
 
 class Entity(BaseEntity):

@@ -41,3 +41,15 @@ def _failing_line(exc: BaseException, origin: str) -> str:
         if frame.filename == origin:
             return f":{frame.lineno}"
     return ""
+
+
+def import_string(dotted: str) -> object:
+    """The object a dotted path ``package.module.Name`` names."""
+    module_name, _, attribute = dotted.rpartition(".")
+    if not module_name:
+        raise ImportError(f"{dotted!r} is not a dotted path")
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ImportError(f"module {module_name} has no {attribute!r}") from None

@@ -155,10 +155,21 @@ def _load_graphql(registry: Registry) -> None:
 
 
 def _load_tasks(registry: Registry) -> None:
-    for _app, location in _locations(registry):
+    from lys.jobs.actors import JobSpec
+
+    for app, location in _locations(registry):
         module = import_optional(f"{location.__name__}.tasks")
-        if module is not None:
-            registry.task_modules.append(module.__name__)
+        if module is None:
+            continue
+        registry.task_modules.append(module.__name__)
+        # The declarations are plain objects read here, never a process-wide list:
+        # two applications importing the same tasks module each get their own jobs.
+        for obj in vars(module).values():
+            if isinstance(obj, JobSpec) and obj.module == module.__name__:
+                previous = registry.jobs.get(obj.name)
+                if previous is not None:
+                    logger.debug("app %s overrides job %r (%s)", app.name, obj.name, previous)
+                registry.jobs[obj.name] = obj
 
 
 def _load_commands(registry: Registry) -> None:

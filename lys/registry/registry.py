@@ -52,6 +52,10 @@ class Registry:
         self.bindables: list[Bindables] = []
         self.commands: dict[str, tuple[str, click.Command]] = {}
         self.task_modules: list[str] = []
+        #: Jobs the apps' ``tasks.py`` declare (``@job`` / ``@periodic``), by name.
+        self.jobs: dict[str, Any] = {}
+        #: The application's job runtime (broker, outbox): what ``enqueue`` talks to.
+        self.job_runtime: Any = None
         self.loaded: set[str] = set()
         #: GraphQL object type -> model name, from the SDL's ``@model`` directives.
         self.node_models: dict[str, str] = {}
@@ -64,7 +68,22 @@ class Registry:
         self.request_guards: list[Callable[[Any], None]] = []
         #: Root fields by snake_case name, with their ``@access`` declaration.
         self.webservices: dict[str, Any] = {}
+        #: Later apps' changes to earlier apps' webservices, applied when they are read.
+        self.webservice_overrides: list[Any] = []
         self.access_control: Any = None
+        #: Permission classes the apps add to the chain, in ``INSTALLED_APPS`` order.
+        self.permissions: list[Any] = []
+        #: Whether access is checked at all (an app that authenticates turns it on).
+        self.access_enforced: bool = False
+        #: Run-time webservice switches (``is_off(name)``), provided by the base app.
+        self.webservice_switches: Any = None
+        #: Tenant column -> organization kind; such models must declare their scopes.
+        self.tenant_columns: dict[str, str] = {}
+        #: ``(session, application) -> None`` run after ``migrate`` and ``loadfixtures``
+        #: to mirror code into tables (webservices, ...).
+        self.sync_hooks: list[Callable[[Any, Any], None]] = []
+        #: ``(session, user) -> dict``: claims added to a user's access token.
+        self.claim_providers: list[Callable[[Any, Any], dict[str, Any]]] = []
 
     # -- lookups -------------------------------------------------------------------
     def model(self, name: str) -> Any:

@@ -14,7 +14,7 @@ import pytest
 from litestar.testing import TestClient
 
 from lys import Application
-from lys.apps.user_auth.modules.user.policy import UserDataPolicy
+from lys.permissions.scopes import RowScopePolicy
 from lys.graphql.global_ids import encode_global_id
 from tests.conftest import AppFactory
 from tests.integration.test_users_support import (
@@ -119,9 +119,10 @@ def test_node_shows_a_user_to_the_same_people(world: dict[str, Any], who: str, v
     assert (answer.data["node"] is not None) is visible
 
 
-def test_user_auth_ready_installs_the_user_data_policy(make_app: AppFactory):
+def test_user_auth_ready_turns_row_scopes_on(make_app: AppFactory):
     app = make_app(["lys.apps.base", "lys.apps.user_auth"], secret_key="x" * 40)
-    assert isinstance(app.registry.access_policy, UserDataPolicy)
+    assert isinstance(app.registry.access_policy, RowScopePolicy)
+    assert app.registry.access_control.enforced
 
 
 @pytest.mark.parametrize(

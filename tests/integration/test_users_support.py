@@ -16,7 +16,6 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from lys import Application
-from lys.apps.user_auth.modules.user.policy import install_user_policy
 from lys.auth.passwords import hash_password
 from lys.fixtures import load_fixtures
 from lys.graphql.global_ids import encode_global_id
@@ -40,8 +39,6 @@ def users_app(make_app: Callable[..., Application], **settings: Any) -> Applicat
     settings.setdefault("rate_limit_per_minute", 0)
     settings.setdefault("rate_limit_service_per_minute", 0)
     app = make_app(APPS, **settings)
-    # user_auth's ready() wires this in; the call is a no-op once it does.
-    install_user_policy(app.registry)
     load_fixtures(app)
     return app
 

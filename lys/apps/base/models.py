@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, Relationship
 
 from lys import Entity, ParametricEntity
 from lys.db.types import UTCDateTime
@@ -33,6 +33,12 @@ class Webservice(ParametricEntity):
     operation_type: str | None = Field(default=None, max_length=32)
     public_type_id: str | None = Field(
         default=None, foreign_key="webservice_public_type.id", max_length=64
+    )
+    #: Turned off at run time by a super user (``enabled`` mirrors the code).
+    switched_off: bool = Field(default=False, nullable=False)
+
+    level_links: list[WebserviceAccessLevel] = Relationship(
+        sa_relationship_kwargs={"viewonly": True}
     )
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
-import keyword
 from pathlib import Path
-from string import Template
 
 import click
 
+from lys.cli.scaffold import TEMPLATES, check_identifier, check_not_importable, render_tree
 from lys.cli.state import CLIState
 from lys.errors import CommandError
 from lys.naming import snake_to_camel
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "app"
 
 
 @click.command()
@@ -27,12 +24,11 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "app"
 @click.pass_obj
 def startapp(state: CLIState, name: str, directory: Path | None) -> None:
     """Create the app NAME, ready to add to INSTALLED_APPS."""
-    if not name.isidentifier() or keyword.iskeyword(name) or name != name.lower():
-        raise CommandError(f"{name!r} is not a valid app name; use a lower-case Python identifier")
+    check_identifier(name, "app")
     parent, package_prefix = _parent(state, directory)
     dotted = f"{package_prefix}{name}"
-    if not package_prefix and importlib.util.find_spec(name) is not None:
-        raise CommandError(f"{name!r} conflicts with an importable module; choose another name")
+    if not package_prefix:
+        check_not_importable(name, "app")
     target = parent / name
     if target.exists():
         raise CommandError(f"{target} already exists")
@@ -43,9 +39,7 @@ def startapp(state: CLIState, name: str, directory: Path | None) -> None:
         "model_class": "".join(part.capitalize() for part in name.split("_")),
         "query_field": snake_to_camel(name),
     }
-    for template in sorted(TEMPLATES.glob("*.tmpl")):
-        content = Template(template.read_text(encoding="utf-8")).substitute(values)
-        (target / template.name.removesuffix(".tmpl")).write_text(content, encoding="utf-8")
+    render_tree(TEMPLATES / "app", target, values)
     click.echo(f"Created {target}. Add {dotted!r} to INSTALLED_APPS to install it.")
 
 

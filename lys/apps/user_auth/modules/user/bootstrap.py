@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from lys.apps.user_auth.modules.user.policy import install_user_policy
 from lys.errors import ImproperlyConfigured, LysError
 
 if TYPE_CHECKING:
@@ -17,7 +16,6 @@ logger = logging.getLogger("lys.auth.users")
 
 
 def ready(application: Application) -> None:
-    install_user_policy(application.registry)
     ensure_super_user(application)
 
 

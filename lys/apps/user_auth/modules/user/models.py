@@ -8,6 +8,7 @@ from sqlmodel import Field, Relationship
 from lys import Entity, ParametricEntity
 from lys.apps.base.models import Language
 from lys.db.types import UTCDateTime, utcnow
+from lys.models.scopes import UserOwned
 
 
 class UserStatus(ParametricEntity):
@@ -26,8 +27,9 @@ class UserAuditLogType(ParametricEntity):
     __tablename__ = "user_audit_log_type"
 
 
-class User(Entity):
+class User(UserOwned, Entity):
     __tablename__ = "user"
+    __owner_column__ = "id"
 
     #: argon2id hash; None for users who only log in through an external provider.
     password: str | None = Field(default=None, max_length=255)
@@ -46,7 +48,7 @@ class User(Entity):
     )
 
 
-class UserEmailAddress(Entity):
+class UserEmailAddress(UserOwned, Entity):
     __tablename__ = "user_email_address"
 
     #: Stored lower-case; unique across users.
@@ -56,7 +58,7 @@ class UserEmailAddress(Entity):
     last_validation_request_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class UserPrivateData(Entity):
+class UserPrivateData(UserOwned, Entity):
     __tablename__ = "user_private_data"
 
     user_id: uuid.UUID = Field(foreign_key="user.id", unique=True)
@@ -68,7 +70,7 @@ class UserPrivateData(Entity):
     gender: Gender | None = Relationship()
 
 
-class UserLoginAttempt(Entity):
+class UserLoginAttempt(UserOwned, Entity):
     __tablename__ = "user_login_attempt"
 
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
@@ -77,7 +79,7 @@ class UserLoginAttempt(Entity):
     blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class UserSession(Entity):
+class UserSession(UserOwned, Entity):
     """A login: the family of refresh tokens that rotate within it."""
 
     __tablename__ = "user_session"
@@ -101,7 +103,7 @@ class UserRefreshToken(Entity):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class UserOneTimeToken(Entity):
+class UserOneTimeToken(UserOwned, Entity):
     """Password reset, email verification or activation; only its hash is stored."""
 
     __tablename__ = "user_one_time_token"
@@ -114,8 +116,9 @@ class UserOneTimeToken(Entity):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class UserAuditLog(Entity):
+class UserAuditLog(UserOwned, Entity):
     __tablename__ = "user_audit_log"
+    __owner_column__ = "author_user_id"
 
     target_user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
     author_user_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")

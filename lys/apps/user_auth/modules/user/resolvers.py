@@ -21,29 +21,13 @@ from lys.apps.user_auth.modules.user.inputs import (
     UpdateUserStatusInput,
     VerifyEmailInput,
 )
-from lys.errors import NotFoundError, PermissionDeniedError
+from lys.errors import PermissionDeniedError
 from lys.graphql.operations import connection, creation, edition, getter, validate_input
 from lys.graphql.relay import load_node
 
 query = QueryType()
 mutation = MutationType()
 user_node = ObjectType("UserNode")
-
-#: Levels that only let a caller reach their own user.
-_SELF_LEVELS = frozenset({"OWNER", "CONNECTED"})
-
-
-def reach(info: GraphQLResolveInfo, user: Any, field: str = "id") -> None:
-    """Callers let in by OWNER reach only themselves; others see NOT_FOUND, exactly as
-    for a user that does not exist (no probing which ids exist)."""
-    context = info.context
-    levels = set(context.granted_levels)
-    if not levels or not levels <= _SELF_LEVELS:
-        return  # super users (no level needed) and levels granting more
-    principal = context.principal
-    if principal is None or principal.user_id != user.id:
-        raise NotFoundError("No UserNode with this id.", extensions={"field": field})
-
 
 validated = validate_input
 
@@ -76,7 +60,6 @@ def resolve_email(user: Any, info: GraphQLResolveInfo) -> str:
 @query.field("user")
 @getter("UserNode")
 def resolve_user(_obj: Any, info: GraphQLResolveInfo, user: Any) -> Any:
-    reach(info, user)
     return user
 
 
@@ -145,7 +128,6 @@ def resolve_create_super_user(
 def resolve_update_user_email(
     _obj: Any, info: GraphQLResolveInfo, user: Any, inputs: UpdateUserEmailInput
 ) -> Any:
-    reach(info, user)
     context = info.context
     return context.service("user").update_email(
         context.session, context.settings, user, inputs.new_email
@@ -157,7 +139,6 @@ def resolve_update_user_email(
 def resolve_update_password(
     _obj: Any, info: GraphQLResolveInfo, user: Any, inputs: UpdatePasswordInput
 ) -> Any:
-    reach(info, user)
     context = info.context
     principal = context.principal
     return context.service("user").update_password(
@@ -174,7 +155,6 @@ def resolve_update_password(
 def resolve_update_user_private_data(
     _obj: Any, info: GraphQLResolveInfo, user: Any, inputs: UpdateUserPrivateDataInput
 ) -> Any:
-    reach(info, user)
     context = info.context
     given = inputs.model_dump(exclude_unset=True)
     renames = {"gender_code": "gender_id", "language_code": "language_id"}
@@ -185,7 +165,6 @@ def resolve_update_user_private_data(
 @mutation.field("sendEmailVerification")
 @edition("UserNode")
 def resolve_send_email_verification(_obj: Any, info: GraphQLResolveInfo, user: Any) -> Any:
-    reach(info, user)
     context = info.context
     return context.service("user").send_email_verification(context.session, context.settings, user)
 
