@@ -51,6 +51,7 @@ def build_schema(
     files = [SchemaFile(FRAMEWORK, BASE_SDL), *registry.schema_files]
     documents = [(file, _parse_file(file)) for file in files]
     _refuse_duplicate_types(documents)
+    _apply_field_overrides(documents)
     definitions = [d for _, doc in documents for d in doc.definitions]
     definitions = _root_definitions(definitions) + definitions
     document = DocumentNode(definitions=tuple(definitions))
@@ -165,6 +166,32 @@ def _refuse_duplicate_types(documents: list[tuple[SchemaFile, DocumentNode]]) ->
                     f"{first.app} in {first.path}; use 'extend type {name}' to add fields"
                 )
             owners[name] = file
+
+
+def _apply_field_overrides(documents: list[tuple[SchemaFile, DocumentNode]]) -> None:
+    """A field declared again with ``@override`` by a later app replaces the earlier
+    declaration (arguments, type, ``@access``); without it, a second declaration is
+    the usual duplicate-field error."""
+    declared: dict[tuple[str, str], tuple[Any, SchemaFile]] = {}
+    for file, document in documents:
+        for definition in document.definitions:
+            fields = getattr(definition, "fields", None)
+            if not fields or not isinstance(definition, TypeDefinitionNode | TypeExtensionNode):
+                continue
+            type_name = definition.name.value
+            for field_node in fields:
+                key = (type_name, field_node.name.value)
+                overrides = any(d.name.value == "override" for d in field_node.directives or ())
+                if overrides:
+                    earlier = declared.get(key)
+                    if earlier is None:
+                        raise ImproperlyConfigured(
+                            f"app {file.app}: {file.path}: {type_name}.{key[1]} is marked "
+                            "@override but no earlier app declares it"
+                        )
+                    owner, _ = earlier
+                    owner.fields = tuple(f for f in owner.fields if f.name.value != key[1])
+                declared[key] = (definition, file)
 
 
 def _root_definitions(definitions: list[Any]) -> list[Any]:

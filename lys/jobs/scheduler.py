@@ -111,10 +111,11 @@ class Scheduler:
         due: list[tuple[JobSpec, datetime]] = []
         for spec in self.specs:
             after = self.checked.get(spec.name, self.started_at - START_GRACE)
-            self.checked[spec.name] = max(now, after)
             assert spec.schedule is not None
             tick = due_tick(spec.schedule, after, now)
-            if tick is not None:
+            if tick is None:
+                self.checked[spec.name] = max(now, after)
+            else:
                 due.append((spec, tick))
         if not due:
             return []
@@ -123,9 +124,10 @@ class Scheduler:
         for spec, tick in due:
             if spec.name in disabled:
                 logger.debug("periodic job %s is disabled: tick %s skipped", spec.name, tick)
-                continue
-            if self._fire(spec, tick):
+            elif self._fire(spec, tick):
                 fired.append((spec.name, tick))
+            # Only now: a tick whose enqueue failed (raised) is tried again next loop.
+            self.checked[spec.name] = now
         return fired
 
     def _fire(self, spec: JobSpec, tick: datetime) -> bool:

@@ -52,6 +52,10 @@ security_log = logging.getLogger("lys.security.auth")
 ENABLED = "ENABLED"
 
 
+#: Claims the framework sets; providers cannot replace them.
+RESERVED_CLAIMS = frozenset({"sub", "sid", "su", "xsrf", "iss", "aud", "iat", "exp", "nbf", "jti", "typ"})
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -376,6 +380,11 @@ class AuthService(Service):
             "su": bool(user.is_super_user),
             "xsrf": digest(xsrf_token),
         }
+        for provider in self.registry.claim_providers:
+            # Roles, memberships...: a snapshot renewed at every refresh, so a change
+            # reaches the caller within one access token lifetime.
+            extra = provider(session, user)
+            claims.update({k: v for k, v in extra.items() if k not in RESERVED_CLAIMS})
         access_token = self.runtime.codec.encode(claims, ACCESS, lifetime)
         refresh_token = self.sessions.issue_refresh_token(session, user_session.id)
         remaining = int((user_session.expires_at - now).total_seconds())
