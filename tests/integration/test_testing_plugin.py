@@ -254,13 +254,11 @@ def test_the_fixtures_on_postgresql_with_a_database_per_worker(
     pytester: pytest.Pytester, project: Path
 ) -> None:
     require("PostgreSQL", POSTGRES_ADMIN_URL)
-    # One worker for the order-dependent pair (a then b), two for a database each.
-    one = pytester.runpytest_subprocess(f"--lys-db={POSTGRES_ADMIN_URL}")
-    one.assert_outcomes(passed=INNER_TESTS)
-    for database in project.iterdir():
-        database.unlink()
-    two = pytester.runpytest_subprocess("-n", "2", f"--lys-db={POSTGRES_ADMIN_URL}")
-    two.assert_outcomes(passed=INNER_TESTS)
+    # Every test on each of two workers, in order: each worker needs a database of its own.
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "--dist", "each", f"--lys-db={POSTGRES_ADMIN_URL}"
+    )
+    result.assert_outcomes(passed=2 * INNER_TESTS)
 
     urls = recorded_databases(project)
     names = {sa.engine.make_url(url).database for url in urls.values()}

@@ -53,7 +53,9 @@ ENABLED = "ENABLED"
 
 
 #: Claims the framework sets; providers cannot replace them.
-RESERVED_CLAIMS = frozenset({"sub", "sid", "su", "xsrf", "iss", "aud", "iat", "exp", "nbf", "jti", "typ"})
+RESERVED_CLAIMS = frozenset(
+    {"sub", "sid", "su", "xsrf", "iss", "aud", "iat", "exp", "nbf", "jti", "typ"}
+)
 
 
 def hash_token(raw: str) -> str:
