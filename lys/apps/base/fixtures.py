@@ -60,15 +60,27 @@ class EmailingTypeFixture(ParametricFixture):
     model = "emailing_type"
     row_schema = EmailingTypeRow
     rows = [
+        # ``template`` names templates/emails/<lang>/<template>.html; the subject is the
+        # fallback for templates that set none.
         {
             "id": "USER_PASSWORD_RESET",
             "subject": "Reset your password",
-            "template": "password_reset",
+            "template": "USER_PASSWORD_RESET",
         },
         {
             "id": "USER_EMAIL_VERIFICATION",
             "subject": "Confirm your email address",
-            "template": "email_verification",
+            "template": "USER_EMAIL_VERIFICATION",
         },
-        {"id": "USER_INVITATION", "subject": "You are invited", "template": "invitation"},
+        {"id": "USER_INVITATION", "subject": "You are invited", "template": "USER_INVITATION"},
+    ]
+
+
+class JobStatusFixture(ParametricFixture):
+    model = "job_status"
+    rows = [
+        {"id": "RUNNING", "description": "Started, not finished"},
+        {"id": "SUCCEEDED", "description": "Finished; its changes are committed"},
+        {"id": "FAILED", "description": "Failed and rolled back; will be retried"},
+        {"id": "DEAD", "description": "Failed for good (retries exhausted or not retryable)"},
     ]

@@ -98,3 +98,53 @@ class Log(Entity):
     traceback: str | None = None
     context: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     user_id: uuid.UUID | None = None
+
+
+class JobStatus(ParametricEntity):
+    """RUNNING, SUCCEEDED, FAILED (will be retried), DEAD (retries exhausted)."""
+
+    __tablename__ = "job_status"
+
+
+class Job(ParametricEntity):
+    """One row per job the apps declare (its name); ``enabled`` switches a periodic one off."""
+
+    __tablename__ = "job"
+
+    queue: str = Field(default="default", max_length=255)
+    cron: str | None = Field(default=None, max_length=255)
+    #: Seconds between runs of an interval job.
+    every: float | None = None
+
+
+class JobExecution(Entity):
+    """One run of a job: a retry or a redelivery is a new row with the same message id."""
+
+    __tablename__ = "job_execution"
+
+    job_id: str = Field(foreign_key="job.id", index=True, max_length=64)
+    message_id: str = Field(max_length=64, index=True)
+    attempt: int = Field(default=1, nullable=False)
+    status_id: str = Field(foreign_key="job_status.id", max_length=64)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = None
+    traceback: str | None = None
+    #: The user the job acted for, if any.
+    user_id: uuid.UUID | None = None
+
+
+class JobOutbox(Entity):
+    """A job committed but not yet handed to the broker (see ``lys.jobs.outbox``)."""
+
+    __tablename__ = "job_outbox"
+
+    job_name: str = Field(max_length=64)
+    queue: str = Field(max_length=255)
+    args: list[Any] = Field(default_factory=list, sa_type=JSON)
+    kwargs: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    caller: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    delay_ms: int | None = None
+    #: When a worker may push it: later than creation, so the committing process goes first.
+    available_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    attempts: int = Field(default=0, nullable=False)

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Collection
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, and_, event, not_, select
 from sqlalchemy.orm import Session
 
 from lys.apps.base.models import AccessLevel, Emailing, Language, OneTimeTokenType, Webservice
+from lys.conf.environments import Environment
+from lys.db.types import utcnow
 from lys.errors import ImproperlyConfigured, NotFoundError, ValidationError
+from lys.jobs import enqueue
+from lys.jobs.email import EmailRenderer, build_message, send_message, template_dirs
 from lys.services import EntityService, ParametricEntityService
+
+if TYPE_CHECKING:
+    from lys.conf.settings import Settings
+
+logger = logging.getLogger("lys.jobs.email")
 
 #: The webservice that switches the others (never switched off by itself).
 SWITCH_WEBSERVICE = "set_webservice_enabled"
 #: The status of an email no worker has sent yet.
 WAITING = "WAITING"
+SENT = "SENT"
+ERROR = "ERROR"
+#: The job (in this app's tasks.py) that delivers a queued email.
+SEND_EMAIL_JOB = "send_email"
+ERROR_MAX_LENGTH = 2000
 
 
 def _parametric_search(model: Any, enabled: bool | None) -> Select[Any]:
@@ -112,4 +128,64 @@ class EmailingService(EntityService[Emailing]):
         )
         session.add(emailing)
         session.flush()
+        enqueue(session, self.registry, SEND_EMAIL_JOB, str(emailing.id))
         return emailing
+
+    def send(self, session: Session, settings: Settings, emailing_id: str) -> None:
+        """Render and send a WAITING email, then mark it SENT (the ``send_email`` job).
+
+        A missing row or one no longer WAITING is left alone: the job may be delivered
+        twice, and the email must go out once.
+        """
+        emailing = session.get(self.model, uuid.UUID(emailing_id))
+        if emailing is None:
+            logger.info("emailing %s no longer exists: nothing to send", emailing_id)
+            return
+        if emailing.status_id != WAITING:
+            logger.info("emailing %s is %s: not sent again", emailing_id, emailing.status_id)
+            return
+        email_type = session.get(self.registry.model("emailing_type"), emailing.type_id)
+        template = (email_type.template if email_type is not None else "") or emailing.type_id
+        rendered = self.renderer(settings).render(
+            template, emailing.language_id, emailing.context or {}
+        )
+        subject = rendered.subject or (email_type.subject if email_type else "") or template
+        if not settings.smtp_host:
+            if settings.env is Environment.DEV:
+                logger.info(
+                    "SMTP_HOST is not set, email not sent (it stays WAITING):\nTo: %s\n"
+                    "Subject: %s\n\n%s",
+                    emailing.email_address,
+                    subject,
+                    rendered.text,
+                )
+            else:
+                logger.warning(
+                    "SMTP_HOST is not set: email %s (%s) not sent", emailing_id, emailing.type_id
+                )
+            return
+        send_message(settings, build_message(settings, emailing.email_address, subject, rendered))
+        emailing.status_id = SENT
+        emailing.sent_at = utcnow()
+        emailing.error = None
+        session.flush()
+
+    def record_error(
+        self, session: Session, emailing_id: str, error: BaseException, final: bool
+    ) -> None:
+        """Keep the last error on the row; ERROR once no retry follows."""
+        emailing = session.get(self.model, uuid.UUID(emailing_id))
+        if emailing is None or emailing.status_id == SENT:
+            return
+        emailing.error = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+        if final:
+            emailing.status_id = ERROR
+        session.flush()
+
+    def renderer(self, settings: Settings) -> EmailRenderer:
+        """Templates from ``EMAIL_TEMPLATE_DIRS`` and the installed apps (built once)."""
+        cached: tuple[Settings, EmailRenderer] | None = getattr(self, "_renderer", None)
+        if cached is None or cached[0] is not settings:
+            cached = (settings, EmailRenderer(template_dirs(self.registry, settings)))
+            self._renderer = cached
+        return cached[1]
