@@ -19,9 +19,10 @@ from lys.conf.loader import load_settings
 from lys.conf.settings import Settings
 from lys.db.engine import create_db_engine
 from lys.db.session import transaction
+from lys.jobs.runtime import JobRuntime
 from lys.permissions.install import install_access
 from lys.redis_clients import close_redis_clients
-from lys.registry.loader import ALL_COMPONENTS, GRAPHQL, populate
+from lys.registry.loader import ALL_COMPONENTS, GRAPHQL, TASKS, populate
 from lys.registry.registry import Registry
 
 if TYPE_CHECKING:
@@ -42,6 +43,14 @@ class Application:
         self._engine: Engine | None = None
         self._schema: GraphQLSchema | None = None
         self._executor: GraphQLExecutor | None = None
+        #: Background jobs: this application's own broker and outbox (see lys.jobs).
+        self.jobs = JobRuntime(
+            settings,
+            self.registry,
+            engine=lambda: self.engine,
+            load_tasks=lambda: populate(self.registry, settings.installed_apps, [TASKS]),
+        )
+        self.registry.job_runtime = self.jobs
         for app in self.registry.apps:
             # Like Django's AppConfig.ready(): an app's `ready(application)` wires itself
             # in (authenticators, request guards, access policy) once everything loaded.
@@ -105,6 +114,7 @@ class Application:
         return create_asgi_app(self)
 
     def dispose(self) -> None:
+        self.jobs.close()
         close_redis_clients()
         if self._engine is not None:
             self._engine.dispose()

@@ -56,6 +56,8 @@ def create_asgi_app(
 
     def start_threads(app: Litestar) -> None:
         app.state["lys_limiter"] = anyio.CapacityLimiter(settings.http_thread_pool_size)
+        # Says once how jobs run when that needs attention (dev without Redis, ...).
+        application.jobs.announce()
 
     async def stop(_app: Litestar) -> None:
         try:

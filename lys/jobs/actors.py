@@ -166,7 +166,9 @@ def periodic(
     return declare
 
 
-def _spec(function: JobFunction, *, name: str | None, schedule: Schedule | None, **options: Any) -> JobSpec:
+def _spec(
+    function: JobFunction, *, name: str | None, schedule: Schedule | None, **options: Any
+) -> JobSpec:
     if isinstance(function, JobSpec):
         raise ImproperlyConfigured(f"{function.name}: a function is declared a job only once")
     if not callable(function):
@@ -175,9 +177,13 @@ def _spec(function: JobFunction, *, name: str | None, schedule: Schedule | None,
     where = f"{function.__module__}.{function.__qualname__}"
     for label, value in (("name", job_name), ("queue", options["queue"])):
         if not NAME_PATTERN.match(value):
-            raise ImproperlyConfigured(f"{where}: job {label} {value!r} must match {NAME_PATTERN.pattern}")
+            raise ImproperlyConfigured(
+                f"{where}: job {label} {value!r} must match {NAME_PATTERN.pattern}"
+            )
     if len(job_name) > MAX_NAME_LENGTH:
-        raise ImproperlyConfigured(f"{where}: job name {job_name!r} is over {MAX_NAME_LENGTH} characters")
+        raise ImproperlyConfigured(
+            f"{where}: job name {job_name!r} is over {MAX_NAME_LENGTH} characters"
+        )
     parameters = inspect.signature(function).parameters
     if not parameters:
         raise ImproperlyConfigured(f"{where}: a job receives the job context first (ctx)")

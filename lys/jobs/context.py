@@ -116,7 +116,9 @@ class JobContext:
     def service(self, name: str) -> Any:
         return self.registry.service(name)
 
-    def enqueue(self, name: str, *args: Any, delay: float | None = None, **kwargs: Any) -> uuid.UUID:
+    def enqueue(
+        self, name: str, *args: Any, delay: float | None = None, **kwargs: Any
+    ) -> uuid.UUID:
         """Enqueue another job, acting for the same caller, after this job commits."""
         from lys.jobs.outbox import enqueue
 

@@ -87,7 +87,9 @@ class EmailRenderer:
             text = self.environment.get_template(text_name).render(dict(context))
         except TemplateNotFound:
             text = html_to_text(html)
-        return RenderedEmail(subject=str(subject).strip() if subject else None, html=html, text=text)
+        return RenderedEmail(
+            subject=str(subject).strip() if subject else None, html=html, text=text
+        )
 
 
 def build_message(

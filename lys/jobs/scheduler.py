@@ -158,7 +158,9 @@ class Scheduler:
         """Tick until ``stop`` is set; errors (Redis, database) are logged and retried."""
         logger.info(
             "scheduler started: %s",
-            ", ".join(f"{spec.name} ({spec.schedule.describe()})" for spec in self.specs if spec.schedule)
+            ", ".join(
+                f"{spec.name} ({spec.schedule.describe()})" for spec in self.specs if spec.schedule
+            )
             or "no periodic jobs",
         )
         backoff = interval

@@ -15,6 +15,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+# Loaded before pytester snapshots the modules: re-imported after its restore, the
+# dialect would register its SQL functions twice (warnings in later tests).
+import sqlalchemy.dialects.postgresql  # noqa: F401
+
 from lys.testing import use_application
 from lys.testing.factories import ClientFactory, ParametricFactory
 from tests.conftest import AppFactory
