@@ -30,3 +30,4 @@ class UpdateProductInput(BaseModel):
     name: ProductName | None = None
     price: Price | None = None
     category_id: CategoryId | None = None
+    client_id: uuid.UUID | None = None

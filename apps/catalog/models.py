@@ -7,13 +7,17 @@ from sqlalchemy import Numeric
 from sqlmodel import Field, Relationship
 
 from lys import Entity, ParametricEntity
+from lys.models.scopes import OrganizationOwned
 
 
 class ProductCategory(ParametricEntity):
     __tablename__ = "product_category"
 
 
-class Product(Entity):
+class Product(OrganizationOwned, Entity):
+    """A product of a client: members of the client reach it when one of their client
+    roles opens the product operations (see the organization app)."""
+
     __tablename__ = "product"
 
     name: str = Field(max_length=255, index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -9,8 +10,13 @@ from ariadne import MutationType, ObjectType, QueryType
 from graphql import GraphQLResolveInfo
 
 from apps.catalog.inputs import CreateProductInput, UpdateProductInput
+from apps.catalog.models import Product
+from lys import ValidationError
 from lys.graphql.operations import connection, creation, deletion, edition, getter
 from lys.graphql.relay import node_pk
+
+#: The organization kind products belong to (their ``client_id``).
+CLIENT = Product.__tenant_kind__
 
 query = QueryType()
 mutation = MutationType()
@@ -47,8 +53,32 @@ def resolve_all_product_categories(_obj: Any, info: GraphQLResolveInfo) -> list[
 @mutation.field("createProduct")
 @creation("ProductNode", inputs=CreateProductInput)
 def resolve_create_product(_obj: Any, info: GraphQLResolveInfo, inputs: CreateProductInput) -> Any:
+    """A product of ``clientId``, by default of the one client the caller acts for.
+
+    The creation helper checks the new product against the caller's reach, so a
+    ``clientId`` the caller does not act for answers PERMISSION_DENIED and nothing is
+    written.
+    """
     context = info.context
-    return context.service("product").create_product(context.session, **inputs.model_dump())
+    values = inputs.model_dump()
+    if values["client_id"] is None:
+        values["client_id"] = default_client(context.access)
+    return context.service("product").create_product(context.session, **values)
+
+
+def default_client(access: Any) -> uuid.UUID | None:
+    """The client a caller creates products for when they name none: the one client
+    their grant reaches. Callers reaching every row (super users, role holders) create
+    products of no client; callers acting for several clients must choose."""
+    if access is None or access.full:
+        return None
+    clients = access.organizations.get(CLIENT)
+    if clients is not None and len(clients) == 1:
+        return next(iter(clients))
+    raise ValidationError(
+        "You act for several clients: say which one the product belongs to.",
+        extensions={"field": "clientId"},
+    )
 
 
 @mutation.field("updateProduct")

@@ -50,11 +50,16 @@ class ProductService(EntityService[Product]):
         return product
 
     def update_product(self, session: Session, product: Product, **changes: Any) -> Product:
-        """Change name, price or category; other keys are not the caller's to change."""
-        allowed = {key: changes[key] for key in ("name", "price", "category_id") if key in changes}
+        """Change name, price, category or client; other keys are not the caller's to
+        change. Whether the caller may move the product is the caller's check (the
+        GraphQL helpers check the product against their reach after the change)."""
+        keys = ("name", "price", "category_id", "client_id")
+        allowed = {key: changes[key] for key in keys if key in changes}
         values = self._checked(**allowed)
         for key, value in values.items():
             setattr(product, key, value)
+        if "client_id" in allowed:
+            product.client_id = allowed["client_id"]
         if "category_id" in allowed:
             self._check_category(session, allowed["category_id"])
             product.category_id = allowed["category_id"]

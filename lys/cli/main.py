@@ -14,6 +14,7 @@ from lys.cli.commands.schema import printschema
 from lys.cli.commands.shell import shell
 from lys.cli.commands.startapp import startapp
 from lys.cli.commands.startproject import startproject
+from lys.cli.commands.worker import worker
 from lys.cli.group import ManagementGroup
 from lys.cli.state import CLIState
 
@@ -66,5 +67,6 @@ for command in (
     showmigrations,
     startapp,
     startproject,
+    worker,
 ):
     cli.add_command(command)

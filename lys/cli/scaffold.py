@@ -25,7 +25,9 @@ DOT_PREFIX = "dot-"
 def check_identifier(name: str, kind: str) -> None:
     """Refuse what cannot be a package name: not an identifier, a keyword, upper case."""
     if not name.isidentifier() or keyword.iskeyword(name) or name != name.lower():
-        raise CommandError(f"{name!r} is not a valid {kind} name; use a lower-case Python identifier")
+        raise CommandError(
+            f"{name!r} is not a valid {kind} name; use a lower-case Python identifier"
+        )
 
 
 def check_not_importable(name: str, kind: str) -> None:

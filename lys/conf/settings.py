@@ -7,7 +7,8 @@ variables that override them.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -18,6 +19,25 @@ INSECURE_SECRET_MARKER = "insecure-dev-only"
 MIN_SECRET_KEY_BYTES = 32
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+#: Access-token algorithms signed with ``SIGNING_KEY`` and published at
+#: ``/.well-known/jwks.json`` (the HS* ones sign with ``SECRET_KEY``).
+ASYMMETRIC_JWT_ALGORITHMS = ("EdDSA", "RS256")
+
+
+class TrustedService(BaseModel):
+    """Another service whose service tokens this one accepts: its public key, or the
+    URL of the JWKS it publishes (keys picked by ``kid``, refetched on rotation)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    public_key: str | None = None
+    jwks_url: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TrustedService:
+        if (self.public_key is None) == (self.jwks_url is None):
+            raise ValueError("give exactly one of public_key and jwks_url")
+        return self
 
 
 class Settings(BaseModel):
@@ -63,7 +83,7 @@ class Settings(BaseModel):
     # Authentication (the user_auth app) -------------------------------------------
     access_token_lifetime: Annotated[int, Field(ge=30, le=3600)] = 300
     refresh_token_lifetime: Annotated[int, Field(ge=300)] = 30 * 24 * 3600
-    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_algorithm: Literal["HS256", "HS384", "HS512", "EdDSA", "RS256"] = "HS256"
     jwt_issuer: str = "lys"
     jwt_audience: str = "lys-api"
     cookie_secure: bool = True
@@ -90,6 +110,32 @@ class Settings(BaseModel):
     redis_key_prefix: str = "lys"
     #: How stale a process's copy of the run-time webservice switches may be (seconds).
     webservice_switch_refresh: Annotated[float, Field(ge=0, le=1)] = 0.5
+
+    # Services (see docs/services.md) -------------------------------------------------
+    #: This service's private key (PEM or JWK; Ed25519 for EdDSA, RSA for RS256): signs
+    #: its service tokens and, with an asymmetric JWT_ALGORITHM, user access tokens.
+    signing_key: SecretStr | None = None
+    #: The file holding SIGNING_KEY instead (read once at start).
+    signing_key_file: str | None = None
+    #: Keys signed with before a rotation: still published and accepted (public parts).
+    signing_keys_previous: list[SecretStr] = Field(default_factory=list)
+    #: Lifetime of the service tokens this one signs, and the longest it accepts (s).
+    service_token_lifetime: Annotated[int, Field(ge=5, le=300)] = 60
+    #: ``name -> {"public_key": ...} or {"jwks_url": ...}``: whose service tokens count.
+    trusted_services: dict[str, TrustedService] = Field(default_factory=dict)
+    #: The auth service's GraphQL URL: this service registers its webservices there at
+    #: start and reads what roles open from it.
+    auth_service_url: str | None = None
+    #: The auth service's SERVICE_NAME (the audience of the tokens sent to it).
+    auth_service_name: str = "auth"
+    #: Where the auth service publishes the keys of user access tokens (for a service
+    #: without lys.apps.user_auth).
+    auth_jwks_url: str | None = None
+    #: How long fetched JWKS are trusted before being fetched again (s).
+    jwks_cache_seconds: Annotated[int, Field(ge=0, le=86400)] = 300
+    #: Calls to other services: seconds per attempt, and retries of queries.
+    service_client_timeout: Annotated[float, Field(gt=0)] = 5.0
+    service_client_retries: Annotated[int, Field(ge=0, le=10)] = 2
 
     # Jobs (see docs/jobs.md) -----------------------------------------------------------
     #: ``auto``: Redis when ``REDIS_URL`` is set, else in-process after commit in ``dev``
@@ -152,6 +198,33 @@ class Settings(BaseModel):
             raise ValueError("must start with '/'")
         return path.rstrip("/") or "/"
 
+    @field_validator("trusted_services", mode="before")
+    @classmethod
+    def _trusted_services_from_json(cls, value: Any) -> Any:
+        # From the environment the mapping arrives as JSON text.
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else {}
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"invalid JSON object: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _check_services(self) -> Settings:
+        if self.signing_key is not None and self.signing_key_file:
+            raise ValueError("SIGNING_KEY and SIGNING_KEY_FILE exclude each other; set one")
+        return self
+
+    @property
+    def signs_tokens(self) -> bool:
+        """Whether this service signs with SIGNING_KEY: asymmetric access tokens, or
+        calls to the auth service."""
+        return self.jwt_algorithm in ASYMMETRIC_JWT_ALGORITHMS or bool(self.auth_service_url)
+
+    @property
+    def has_signing_key(self) -> bool:
+        return self.signing_key is not None or bool(self.signing_key_file)
+
     @model_validator(mode="after")
     def _apply_environment(self) -> Settings:
         defaults = ENVIRONMENT_DEFAULTS[self.env]
@@ -193,4 +266,9 @@ class Settings(BaseModel):
             problems.append("DEBUG is on")
         if self.graphiql:
             problems.append("GRAPHIQL is on")
+        if self.signs_tokens and not self.has_signing_key:
+            problems.append(
+                "SIGNING_KEY is not set (needed for an asymmetric JWT_ALGORITHM and for "
+                "AUTH_SERVICE_URL; set LYS_SIGNING_KEY or LYS_SIGNING_KEY_FILE)"
+            )
         return problems

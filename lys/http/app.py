@@ -15,6 +15,7 @@ from lys.graphql.errors import request_error
 from lys.http.client_ip import ClientAddressResolver
 from lys.http.cors import cors_config
 from lys.http.handlers import graphql_routes, health, ready
+from lys.http.jwks import jwks
 from lys.http.rate_limit import (
     KEY_PREFIX,
     Clock,
@@ -58,6 +59,8 @@ def create_asgi_app(
         app.state["lys_limiter"] = anyio.CapacityLimiter(settings.http_thread_pool_size)
         # Says once how jobs run when that needs attention (dev without Redis, ...).
         application.jobs.announce()
+        for hook in application.registry.server_hooks:
+            hook(application)
 
     async def stop(_app: Litestar) -> None:
         try:
@@ -67,7 +70,7 @@ def create_asgi_app(
             application.dispose()
 
     return Litestar(
-        route_handlers=[*graphql_routes(settings.graphql_path), health, ready],
+        route_handlers=[*graphql_routes(settings.graphql_path), health, ready, jwks],
         state=State(
             {
                 "lys": application,

@@ -1,9 +1,9 @@
 """Running one job: its own session, committed on success, rolled back on failure.
 
 Each run is recorded in ``job_execution`` (start, end, attempt, outcome, error). The
-SUCCEEDED mark is written in the job's own transaction, so it exists exactly when the
-job's changes do: a message delivered twice (at-least-once delivery) finds it and does
-nothing the second time.
+SUCCEEDED mark and a unique completion key are written in the job's own transaction,
+so they exist exactly when the job's changes do: a message delivered twice
+(at-least-once delivery), even to two workers at once, has its effect once.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lys.db.session import make_session, transaction
@@ -73,6 +73,10 @@ def run_job(
     session = make_session(engine)
     context = _context(runtime, spec, session, message_id, attempt, caller)
     try:
+        if not _claim(session, execution, execution_id, message_id):
+            logger.info("job %s message %s already ran elsewhere: skipped", spec.name, message_id)
+            _discard(runtime, execution, execution_id)
+            return False
         spec.fn(context, *args, **kwargs)
         session.execute(
             update(execution)
@@ -122,6 +126,30 @@ def _context(
         principal=caller.principal() if caller is not None else None,
         client_id=caller.client_id if caller is not None else None,
     )
+
+
+def _claim(session: Any, execution: Any, execution_id: Any, message_id: str) -> bool:
+    """Take the message's unique completion key in the job's transaction.
+
+    A concurrent delivery holding it makes this wait until it commits (then this one
+    stands down) or rolls back (then this one runs).
+    """
+    try:
+        session.execute(
+            update(execution)
+            .where(execution.id == execution_id)
+            .values(completed_message_id=message_id)
+        )
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def _discard(runtime: JobRuntime, execution: Any, execution_id: Any) -> None:
+    """Forget the record of a run that stood down: it did nothing."""
+    with transaction(runtime.engine) as session:
+        session.execute(delete(execution).where(execution.id == execution_id))
 
 
 def _already_succeeded(session: Any, execution: Any, message_id: str) -> bool:

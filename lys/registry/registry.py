@@ -82,6 +82,9 @@ class Registry:
         #: ``(session, application) -> None`` run after ``migrate`` and ``loadfixtures``
         #: to mirror code into tables (webservices, ...).
         self.sync_hooks: list[Callable[[Any, Any], None]] = []
+        #: ``(application) -> None`` run when a server process starts serving (not for
+        #: commands or workers): e.g. registering webservices with the auth service.
+        self.server_hooks: list[Callable[[Any], None]] = []
         #: ``(session, user) -> dict``: claims added to a user's access token.
         self.claim_providers: list[Callable[[Any, Any], dict[str, Any]]] = []
 

@@ -97,7 +97,7 @@ def lys_settings_module(request: pytest.FixtureRequest) -> str:
     )
     if not module:
         pytest.fail(
-            "no settings module for the Lys fixtures: set `lys_settings = \"myproject.settings\"` "
+            'no settings module for the Lys fixtures: set `lys_settings = "myproject.settings"` '
             "in the pytest configuration, or pass --lys-settings",
             pytrace=False,
         )

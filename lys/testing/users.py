@@ -148,7 +148,9 @@ def access_level(name: str) -> Callable[[LevelFactory], LevelFactory]:
 class Users:
     """Makes callers for one test: ``login_as(user)``, ``anonymous()``, ``at_level(name)``."""
 
-    def __init__(self, application: Application, session: Session, client: TestClient[Any]):
+    def __init__(
+        self, application: Application, session: Session, client: TestClient[Any]
+    ) -> None:
         self.application = application
         self.session = session
         self.client = client

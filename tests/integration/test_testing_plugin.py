@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # Loaded before pytester snapshots the modules: re-imported after its restore, the
 # dialect would register its SQL functions twice (warnings in later tests).
-import sqlalchemy.dialects.postgresql  # noqa: F401
+import sqlalchemy.dialects.postgresql
 
 from lys.testing import use_application
 from lys.testing.factories import ClientFactory, ParametricFactory
@@ -185,15 +185,24 @@ PROJECT: dict[str, str] = {
             assert lys_users.at_level("user").email != user.email
 
 
+        LOGIN = (
+            "mutation ($login: String!, $password: String!) "
+            "{ login(inputs: {login: $login, password: $password}) { success } }"
+        )
+
+
+        def log_in(client, email):
+            client.cookies.clear()
+            variables = {"login": email, "password": DEFAULT_PASSWORD}
+            return client.post("/graphql", json={"query": LOGIN, "variables": variables}).json()
+
+
         def test_user_factory_users_log_in_for_real(client):
             UserFactory(email="bob@example.test")
             UserFactory(email="off@example.test", status="DISABLED")
-            login = "mutation ($login: String!, $password: String!) { login(inputs: {login: $login, password: $password}) { success } }"
-            ok = client.post("/graphql", json={"query": login, "variables": {"login": "bob@example.test", "password": DEFAULT_PASSWORD}})
-            assert ok.json()["data"]["login"]["success"] is True
-            client.cookies.clear()
-            refused = client.post("/graphql", json={"query": login, "variables": {"login": "off@example.test", "password": DEFAULT_PASSWORD}})
-            assert refused.json()["errors"][0]["extensions"]["code"] == "INVALID_CREDENTIALS_ERROR"
+            assert log_in(client, "bob@example.test")["data"]["login"]["success"] is True
+            refused = log_in(client, "off@example.test")["errors"][0]
+            assert refused["extensions"]["code"] == "INVALID_CREDENTIALS_ERROR"
 
 
         def test_parametric_factory_reuses_a_code(lys_app, db_session):

@@ -16,3 +16,16 @@ def ready(application: Application) -> None:
     registry = application.registry
     registry.sync_hooks.append(sync_webservices)
     registry.webservice_switches = make_switches(application)
+    _connect_services(application)
+
+
+def _connect_services(application: Application) -> None:
+    """The deployment's other services (docs/services.md): accept their service tokens
+    and the auth service's users, and, for a service that does not own the webservice
+    table, register its webservices with the auth service when a server starts."""
+    from lys.apps.base.self_registration import start_registration
+    from lys.auth.install import install_service_auth
+
+    install_service_auth(application)
+    if application.settings.auth_service_url:
+        application.registry.server_hooks.append(start_registration)

@@ -132,6 +132,9 @@ class JobExecution(Entity):
     traceback: str | None = None
     #: The user the job acted for, if any.
     user_id: uuid.UUID | None = None
+    #: The message id, set in the job's own transaction: unique, so of two deliveries
+    #: of one message running at once, the second waits and then stands down.
+    completed_message_id: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class JobOutbox(Entity):

@@ -8,6 +8,7 @@ from ariadne import MutationType, ObjectType, QueryType
 from graphql import GraphQLResolveInfo
 
 from lys.apps.base.accessible import accessible_levels, candidates
+from lys.apps.base.registration import register_webservices
 from lys.errors import ValidationError
 from lys.graphql.operations import connection
 
@@ -110,3 +111,18 @@ def resolve_webservice_user_access_levels(row: Any, info: GraphQLResolveInfo) ->
             return []
         seen.update(accessible_levels(context, [declared]))
     return list(seen.get(row.id, ()))
+
+
+@mutation.field("registerWebservices")
+def resolve_register_webservices(
+    _obj: Any, info: GraphQLResolveInfo, webservices: list[dict[str, Any]]
+) -> dict[str, Any]:
+    context = info.context
+    registered = register_webservices(
+        context.session,
+        context.registry,
+        context.settings.service_name,
+        context.service_caller,
+        webservices,
+    )
+    return {"success": True, "registered_count": registered.count, "message": registered.message}

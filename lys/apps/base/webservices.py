@@ -8,6 +8,7 @@ copies it so that roles can name webservices and other services can register the
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -37,15 +38,32 @@ def sync_webservices(session: Session, application: Any) -> FixtureReport:
     registry = application.registry
     application.schema  # noqa: B018 - reading the schema reads the webservices
     report = FixtureReport("webservices (from the schema)", "webservice")
+    mirror_webservices(
+        session, registry, registry.webservices.values(), application.settings.service_name, report
+    )
+    return report
+
+
+def mirror_webservices(
+    session: Session,
+    registry: Any,
+    webservices: Iterable[Webservice],
+    service_name: str,
+    report: FixtureReport,
+) -> None:
+    """Upsert ``webservices`` as the rows of ``service_name``, with their access level
+    links, and disable that service's rows left out (``loadfixtures`` for this service,
+    ``registerWebservices`` for the others)."""
     _ensure_reference_rows(session, registry)
     model = registry.model("webservice")
     link_model = registry.model("webservice_access_level")
-    service_name = application.settings.service_name
     rows = {row.id: row for row in session.scalars(select(model))}
     links: dict[str, set[str]] = {}
     for link in session.scalars(select(link_model)):
         links.setdefault(link.webservice_id, set()).add(link.access_level_id)
-    for webservice in registry.webservices.values():
+    names = set()
+    for webservice in webservices:
+        names.add(webservice.name)
         row = rows.get(webservice.name)
         values = _row_values(webservice, service_name)
         if row is None:
@@ -70,11 +88,10 @@ def sync_webservices(session: Session, application: Any) -> FixtureReport:
         for level in sorted(declared - current):
             session.add(link_model(webservice_id=webservice.name, access_level_id=level))
     for name, row in rows.items():
-        if row.app_name == service_name and name not in registry.webservices and row.enabled:
+        if row.app_name == service_name and name not in names and row.enabled:
             row.enabled = False
             report.disabled += 1
     session.flush()
-    return report
 
 
 def _row_values(webservice: Webservice, service_name: str) -> dict[str, Any]:

@@ -60,7 +60,9 @@ def check_project_name(name: str) -> None:
 
 def check_target(target: Path) -> None:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise CommandError(f"{target} already exists and is not empty; choose a new or empty folder")
+        raise CommandError(
+            f"{target} already exists and is not empty; choose a new or empty folder"
+        )
 
 
 def next_steps(name: str, target: Path) -> str:

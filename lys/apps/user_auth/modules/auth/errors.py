@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lys.auth.passwords import EmptyPasswordError
+from lys.auth.xsrf import InvalidXsrfTokenError
 from lys.errors import LysError
 
 __all__ = [
@@ -57,14 +58,6 @@ class BlockedUserError(LysError):
     code = "BLOCKED_USER_ERROR"
     status_code = 403
     default_detail = "This account is not enabled."
-
-
-class InvalidXsrfTokenError(LysError):
-    code = "INVALID_XSRF_TOKEN_ERROR"
-    status_code = 403
-    default_detail = (
-        "Requests authenticated by cookie must send the XSRF token in the x-xsrf-token header."
-    )
 
 
 class RefreshRaceLostError(InvalidRefreshTokenError):

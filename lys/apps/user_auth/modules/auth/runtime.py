@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lys.apps.user_auth.modules.auth.revocation import Revocations
 from lys.auth.tokens import TokenCodec
+from lys.conf.settings import ASYMMETRIC_JWT_ALGORITHMS
 from lys.db.types import utcnow
 from lys.errors import ImproperlyConfigured
 
@@ -39,17 +40,20 @@ class AuthRuntime:
         self.clock: Callable[[], datetime] = utcnow
         self._codec: TokenCodec | None = None
         self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        if settings.jwt_algorithm in ASYMMETRIC_JWT_ALGORITHMS:
+            # SIGNING_KEY must load (and match the algorithm) at start, not at a login.
+            self._codec = TokenCodec.from_settings(settings)
 
     @property
     def codec(self) -> TokenCodec:
-        """The access-token codec; SECRET_KEY is required only once tokens are used."""
+        """The access-token codec; SECRET_KEY (HS*) is required only once tokens are used."""
         if self._codec is None:
             self._codec = TokenCodec.from_settings(self.settings)
         return self._codec
 
     @property
     def can_sign(self) -> bool:
-        return self.settings.secret_key is not None
+        return self._codec is not None or self.settings.secret_key is not None
 
     def now(self) -> datetime:
         return self.clock()
