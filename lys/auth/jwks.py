@@ -55,13 +55,14 @@ class RemoteKeySet:
         url: str,
         *,
         ttl: float,
-        fetch: Fetcher = http_fetch,
+        fetch: Fetcher | None = None,
         clock: Callable[[], float] = time.monotonic,
         min_refetch_interval: float = MIN_REFETCH_INTERVAL,
     ) -> None:
         self.url = url
         self.ttl = ttl
-        self.fetch = fetch
+        # Looked up at each fetch, so tests can route it to an in-process service.
+        self.fetch = fetch or (lambda url: http_fetch(url))
         self.clock = clock
         self.min_refetch_interval = min_refetch_interval
         self._keys: dict[str, AsymmetricKey] = {}

@@ -26,7 +26,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from lys.auth.jwks import RemoteKeySet, http_fetch
+from lys.auth.jwks import RemoteKeySet
 from lys.auth.keys import (
     AsymmetricKey,
     KeyLookup,
@@ -113,7 +113,7 @@ class ServiceTokenVerifier:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, fetch: Callable[[str], bytes] = http_fetch
+        cls, settings: Settings, fetch: Callable[[str], bytes] | None = None
     ) -> ServiceTokenVerifier:
         """Loads the listed public keys now: a bad one stops the start, naming it."""
         trusted: dict[str, KeyLookup] = {}

@@ -1,7 +1,8 @@
 """A small supervisor: N child processes, restarted with backoff, stopped on SIGTERM.
 
-Children are spawned (not forked), so each opens its own database and Redis
-connections. SIGTERM or SIGINT asks every child to stop gracefully; one still running
+Children are forked where the platform allows it (spawned elsewhere): the parent
+opens no database or Redis connection before, and each child builds its own
+application, so every process has connections of its own while starting in a moment. SIGTERM or SIGINT asks every child to stop gracefully; one still running
 after the grace period is killed (its unfinished jobs return to the queue once its
 heartbeat times out). A child that dies is restarted after a delay that doubles up to
 a cap, so a broken deployment logs its reason at a slow pace instead of spinning.
@@ -68,7 +69,8 @@ class Supervisor:
         self.children = children
         self.shutdown_timeout = shutdown_timeout
         self.stopping = threading.Event()
-        self.context = multiprocessing.get_context("spawn")
+        methods = multiprocessing.get_all_start_methods()
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
     def _start(self, child: Child) -> None:
         process = self.context.Process(

@@ -114,6 +114,9 @@ def _refusal(context: Any, error: type[LysError] | LysError | None) -> LysError:
         return error
     if error is not None:
         return error()
-    if getattr(context, "principal", None) is None:
+    # A service caller is authenticated, not a user: refused, not asked to log in.
+    if getattr(context, "principal", None) is None and not getattr(
+        context, "service_caller", None
+    ):
         return AccessDeniedError()
     return PermissionDeniedError()

@@ -15,9 +15,8 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
@@ -173,8 +172,15 @@ def build_world(make_app: Callable[..., Application], client_for: Clients) -> Wo
     return populate(World(organization_app(make_app), client_for))
 
 
-def module_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    """The world built once for a module (per database), every caller logged in.
+def module_world(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    *,
+    extra_apps: Iterable[str] = (),
+    build: Callable[[World], World] | None = None,
+) -> Iterator[World]:
+    """The world built once for a module (per database), every caller logged in;
+    ``build`` fills it (by default the clients and callers described above).
 
     ``World.reset()`` brings the database back to this state (sessions included, so
     callers stay logged in), which keeps each test independent at a fraction of the
@@ -187,7 +193,7 @@ def module_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Wor
         database_url = request.getfixturevalue("postgres_url")
     reset_database(database_url)
     settings = build_settings(
-        installed_apps=APPS,
+        installed_apps=[*APPS, *extra_apps],
         database_url=database_url,
         secret_key=SECRET_KEY,
         rate_limit_per_minute=0,
@@ -200,7 +206,7 @@ def module_world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Wor
     try:
         app.registry.metadata.create_all(app.engine)
         load_fixtures(app, env=Environment.PREPROD)
-        world = populate(World(app, pool))
+        world = (build or populate)(World(app, pool))
         for who in world.users:
             world.actor(who)
         world.snapshot = Snapshot.capture(app.engine, app.registry.metadata)
@@ -236,6 +242,12 @@ def populate(world: World) -> World:
 #: the target's client holding the role the operation needs, "other" the same member
 #: of the other client, "bare" a member of the target's client without roles.
 CALLERS = ("anonymous", "plain", "owner", "roleholder", "member", "bare", "other", "super")
+#: What the callers without any grant on an operation of clients hear.
+DENIED = {
+    "anonymous": "ACCESS_DENIED_ERROR",
+    "plain": "PERMISSION_DENIED",
+    "bare": "PERMISSION_DENIED",
+}
 
 
 def cast(member_kind: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ import pytest
 from lys.graphql.global_ids import encode_global_id
 from tests.integration.organization_support import (
     CALLERS,
+    DENIED,
     World,
     cast,
     listed_names,
@@ -39,13 +40,14 @@ mutation($id: ID!) { updateProductPrice(id: $id, price: "12.34") { price } }"""
 DELETE = "mutation($id: ID!) { deleteProduct(id: $id) { succeed } }"
 BOOKS = encode_global_id("ProductCategoryNode", "BOOKS")
 
-DENIED = {"anonymous": "ACCESS_DENIED_ERROR", "plain": "PERMISSION_DENIED", "bare": "PERMISSION_DENIED"}
 #: Who reaches a product of client A, and what the others hear.
 ON_A_PRODUCT = {**DENIED, "other": "NOT_FOUND"}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     yield from module_world(request, tmp_path_factory.mktemp("catalog"))
 
 
@@ -221,9 +223,7 @@ def test_delete_product(world: World, caller: str):
 
 
 @pytest.mark.parametrize("caller", ["owner", "member"])
-def test_moving_a_product_to_another_client_is_refused_and_rolled_back(
-    world: World, caller: str
-):
+def test_moving_a_product_to_another_client_is_refused_and_rolled_back(world: World, caller: str):
     variables = {
         "id": world.product_gid("a"),
         "inputs": {"name": "Moved", "clientId": str(world.clients["b"])},
@@ -249,7 +249,7 @@ def test_a_super_user_moves_a_product(world: World):
 def test_a_withdrawn_client_role_takes_effect_at_the_next_refresh(world: World):
     member = world.fresh_actor("catalog_a")
     assert member.call(ALL_PRODUCTS).code is None
-    roles = 'mutation($id: ID!) { updateClientUserRoles(id: $id, inputs: {roleCodes: []}) { id } }'
+    roles = "mutation($id: ID!) { updateClientUserRoles(id: $id, inputs: {roleCodes: []}) { id } }"
     assert world.call("owner_a", roles, {"id": world.user_gid("catalog_a")}).errors == []
     # The access token still carries the role until it is refreshed.
     assert member.call(ALL_PRODUCTS).code is None

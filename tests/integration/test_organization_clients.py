@@ -17,6 +17,7 @@ from sqlalchemy import select
 from lys.graphql.global_ids import encode_global_id
 from tests.integration.organization_support import (
     CALLERS,
+    DENIED,
     World,
     cast,
     email,
@@ -29,7 +30,9 @@ from tests.integration.test_users_support import PASSWORD, emails, logged_in, ro
 WHO = cast("clientadmin")
 
 CLIENT = "query($id: ID!) { client(id: $id) { id name owner { email } } }"
-ALL_CLIENTS = "query($search: String) { allClients(search: $search) { edges { node { name } } totalCount } }"
+ALL_CLIENTS = (
+    "query($search: String) { allClients(search: $search) { edges { node { name } } totalCount } }"
+)
 UPDATE_CLIENT = """
 mutation($id: ID!, $name: String!) { updateClient(id: $id, inputs: {name: $name}) { name } }"""
 CREATE_CLIENT = """
@@ -37,7 +40,6 @@ mutation($inputs: CreateClientInput!) {
   createClient(inputs: $inputs) { id name owner { email client { name } } }
 }"""
 
-DENIED = {"anonymous": "ACCESS_DENIED_ERROR", "plain": "PERMISSION_DENIED", "bare": "PERMISSION_DENIED"}
 ON_CLIENT_A = {**DENIED, "other": "NOT_FOUND"}
 
 

@@ -8,11 +8,10 @@ union, in lists, single fetches, nested lists, ``node``/``nodes`` and writes ali
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 
 from lys import Application
 from lys.errors import ImproperlyConfigured
@@ -23,11 +22,10 @@ from tests.integration.organization_support import (
     email,
     join_client,
     make_client,
-    organization_app,
+    module_world,
 )
 from tests.integration.test_users_support import make_user, rows
 
-Clients = Callable[[Application], TestClient[Any]]
 TICKETS = "tests.testapps.org_tickets"
 
 ALL_TICKETS = "{ allTickets { edges { node { title } } totalCount } }"
@@ -37,10 +35,8 @@ UPDATE = 'mutation($id: ID!) { updateTicket(id: $id, title: "Edited") { title } 
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on TicketNode { title } } }"
 
 
-@pytest.fixture
-def world(make_app: Callable[..., Application], client_for: Clients) -> World:
-    app = organization_app(make_app, [TICKETS])
-    world = World(app, client_for)
+def tickets_world(world: World) -> World:
+    app = world.app
     for who in ("owner_a", "owner_b", "alice", "bob"):
         world.users[who] = make_user(app, email(who))
     world.clients["a"] = make_client(app, "Client A", world.users["owner_a"])
@@ -69,6 +65,21 @@ def world(make_app: Callable[..., Application], client_for: Clients) -> World:
             session.flush()
             world.products[title] = ticket.id
     return world
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from module_world(
+        request, tmp_path_factory.mktemp("tickets"), extra_apps=[TICKETS], build=tickets_world
+    )
+
+
+@pytest.fixture
+def world(shared: World) -> World:
+    shared.reset()
+    return shared
 
 
 def ticket_id(world: World, title: str) -> str:
@@ -152,7 +163,9 @@ def test_a_tenant_column_without_row_scopes_stops_the_start(database_url: str):
         "tests.testapps.org_untagged",
     ]
     with pytest.raises(ImproperlyConfigured) as caught:
-        Application(build_settings(installed_apps=apps, database_url=database_url, secret_key="x" * 40))
+        Application(
+            build_settings(installed_apps=apps, database_url=database_url, secret_key="x" * 40)
+        )
     message = str(caught.value)
     assert "'invoice'" in message
     assert "client_id" in message
@@ -161,7 +174,9 @@ def test_a_tenant_column_without_row_scopes_stops_the_start(database_url: str):
 
 def test_without_the_organization_app_client_id_is_a_plain_column(database_url: str):
     apps = ["lys.apps.base", "lys.apps.user_auth", "tests.testapps.org_untagged"]
-    app = Application(build_settings(installed_apps=apps, database_url=database_url, secret_key="x" * 40))
+    app = Application(
+        build_settings(installed_apps=apps, database_url=database_url, secret_key="x" * 40)
+    )
     try:
         assert "invoice" in app.registry.tables
     finally:
@@ -172,9 +187,7 @@ def test_the_shipped_models_with_a_tenant_column_are_scoped(world: World):
     """Every model with ``client_id`` in the reference project declares its scopes."""
     registry = world.app.registry
     tenants = sorted(
-        name
-        for name, model in registry.tables.items()
-        if "client_id" in model.__table__.columns
+        name for name, model in registry.tables.items() if "client_id" in model.__table__.columns
     )
     assert tenants == ["product", "ticket", "user"]
     assert registry.tenant_columns == {"client_id": "client"}

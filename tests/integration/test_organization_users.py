@@ -18,6 +18,7 @@ from sqlalchemy import select
 from lys.graphql.global_ids import encode_global_id
 from tests.integration.organization_support import (
     CALLERS,
+    DENIED,
     World,
     cast,
     email,
@@ -56,7 +57,6 @@ mutation($id: ID!, $roles: [String!]!) {
   updateClientUserRoles(id: $id, inputs: {roleCodes: $roles}) { clientRoles { code } }
 }"""
 
-DENIED = {"anonymous": "ACCESS_DENIED_ERROR", "plain": "PERMISSION_DENIED", "bare": "PERMISSION_DENIED"}
 ON_A_USER = {**DENIED, "other": "NOT_FOUND"}
 
 
@@ -261,7 +261,9 @@ def test_a_taken_address_is_refused(world: World):
 @pytest.mark.parametrize("caller", CALLERS)
 def test_update_client_user_email(world: World, caller: str):
     address = f"renamed-by-{caller}@example.org"
-    answer = world.call(WHO[caller], UPDATE_EMAIL, {"id": world.user_gid("bare_a"), "email": address})
+    answer = world.call(
+        WHO[caller], UPDATE_EMAIL, {"id": world.user_gid("bare_a"), "email": address}
+    )
     assert answer.code == ON_A_USER.get(caller)
     changed = rows(world.app, "user_email_address", address=address)
     assert len(changed) == (1 if answer.code is None else 0)
@@ -321,7 +323,9 @@ def test_members_may_not_change_the_clients_owner(world: World, operation: tuple
     assert answer.code == "PERMISSION_DENIED"
     assert rows(world.app, "user_email_address", address="taken-over@example.org") == []
     # The internal team may.
-    assert world.call("roleholder", query, {"id": world.user_gid("owner_a"), **variables}).errors == []
+    assert (
+        world.call("roleholder", query, {"id": world.user_gid("owner_a"), **variables}).errors == []
+    )
 
 
 def test_a_member_changes_their_own_details(world: World):

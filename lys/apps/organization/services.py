@@ -250,9 +250,7 @@ class ClientUserService(Service):
             stmt = stmt.where(users.client_id == client_id)
         if role_code is not None:
             links = self.registry.model("client_user_role")
-            stmt = stmt.where(
-                users.id.in_(select(links.user_id).where(links.role_id == role_code))
-            )
+            stmt = stmt.where(users.id.in_(select(links.user_id).where(links.role_id == role_code)))
         return stmt
 
     def create(
