@@ -1,11 +1,13 @@
 """A small supervisor: N child processes, restarted with backoff, stopped on SIGTERM.
 
-Children are forked where the platform allows it (spawned elsewhere): the parent
-opens no database or Redis connection before, and each child builds its own
-application, so every process has connections of its own while starting in a moment. SIGTERM or SIGINT asks every child to stop gracefully; one still running
-after the grace period is killed (its unfinished jobs return to the queue once its
-heartbeat times out). A child that dies is restarted after a delay that doubles up to
-a cap, so a broken deployment logs its reason at a slow pace instead of spinning.
+Children are forked where the platform allows it (spawned elsewhere): the parent opens
+no database or Redis connection first, and each child builds its own application, so
+every process has connections of its own and still starts in a moment.
+
+SIGTERM or SIGINT asks every child to stop gracefully; one still running after the
+grace period is killed (its unfinished jobs return to the queue once its heartbeat
+times out). A child that dies is restarted after a delay that doubles up to a cap, so
+a broken deployment logs its reason at a slow pace instead of spinning.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -42,33 +45,56 @@ class Child:
     history: list[int] = field(default_factory=list)
 
 
+class _Signals:
+    """What a signal handler may touch: a plain attribute, never a lock.
+
+    A handler runs in the main thread between two bytecodes, possibly while that
+    thread holds the lock of the very ``Event`` the handler would set: setting one
+    from a handler can deadlock. The main thread polls this flag instead.
+    """
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+
+    def install(self) -> None:
+        def on_signal(signum: int, _frame: Any) -> None:
+            self.received = signum
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+
+
 def child_main(name: str, target: ChildTarget, args: tuple[Any, ...]) -> None:
-    """Entry point of a child: signals set a stop event the target waits on."""
-    stop = threading.Event()
-
-    def request_stop(_signum: int, _frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    parent = os.getppid()
-
-    def watch_parent() -> None:
-        # An orphan stops too: nobody would ever send it SIGTERM.
-        while not stop.wait(1.0):
-            if os.getppid() != parent:
-                stop.set()
-
-    threading.Thread(target=watch_parent, name="lys-parent-watch", daemon=True).start()
+    """Entry point of a child: the target runs in a thread, the main thread relays stops."""
+    signals = _Signals()
+    signals.install()
     multiprocessing.current_process().name = name
-    target(stop, *args)
+    parent = os.getppid()
+    stop = threading.Event()
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            target(stop, *args)
+        except BaseException as exc:
+            failed.append(exc)
+            logger.exception("%s failed", name)
+
+    thread = threading.Thread(target=work, name=f"{name}-main")
+    thread.start()
+    while thread.is_alive():
+        # An orphan stops too: nobody would ever send it SIGTERM.
+        if signals.received is not None or os.getppid() != parent:
+            stop.set()
+        thread.join(0.2)
+    if failed:
+        sys.exit(1)
 
 
 class Supervisor:
     def __init__(self, children: list[Child], shutdown_timeout: float) -> None:
         self.children = children
         self.shutdown_timeout = shutdown_timeout
-        self.stopping = threading.Event()
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -83,18 +109,15 @@ class Supervisor:
         logger.info("started %s (pid %s)", child.name, process.pid)
 
     def run(self) -> int:
-        def request_stop(signum: int, _frame: Any) -> None:
-            if not self.stopping.is_set():
-                logger.info("received %s: stopping", signal.Signals(signum).name)
-            self.stopping.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
+        signals = _Signals()
+        signals.install()
         for child in self.children:
             self._start(child)
-        while not self.stopping.wait(0.5):
+        while signals.received is None:
             for child in self.children:
                 self._watch(child)
+            time.sleep(0.2)
+        logger.info("received %s: stopping", signal.Signals(signals.received).name)
         return self._stop_all()
 
     def _watch(self, child: Child) -> None:

@@ -129,6 +129,7 @@ def test_a_worker_runs_what_mutations_enqueue(
     assert "worker stopped" in worker.output()
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # one is enough: slow
 def test_a_job_killed_with_its_worker_runs_again(
     make_app: AppFactory,
     redis_namespace: RedisNamespace,
@@ -179,6 +180,7 @@ def test_a_worker_waits_out_redis_being_down(start_worker: StartWorker, tmp_path
     assert worker.wait(timeout=10) == 0
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_the_scheduler_fires_periodic_jobs(
     make_app: AppFactory,
     redis_namespace: RedisNamespace,

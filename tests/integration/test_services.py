@@ -219,9 +219,9 @@ def test_a_service_registers_its_webservices_under_its_token_name(
     auth: Application, client_for: Clients
 ):
     first = [
-        webservice("all_products", description="Products"),
+        webservice("all_widgets", description="Products"),
         webservice(
-            "create_product", operationType="mutation", accessLevels=["ROLE", "ORGANIZATION_ROLE"]
+            "create_widget", operationType="mutation", accessLevels=["ROLE", "ORGANIZATION_ROLE"]
         ),
         webservice("catalog_stats", accessLevels=["INTERNAL_SERVICE"]),
         webservice("price_list", accessLevels=None, publicType="NO_LIMITATION"),
@@ -231,26 +231,26 @@ def test_a_service_registers_its_webservices_under_its_token_name(
     assert answer.data["registerWebservices"] == {
         "success": True,
         "registeredCount": 4,
-        "message": "4 added, 0 updated, 0 unchanged, 0 disabled",
+        "message": "4 added, 0 updated, 0 unchanged, 0 disabled, 0 shared with auth",
     }
     rows_now = registered(auth, "catalog")
-    assert set(rows_now) == {"all_products", "create_product", "catalog_stats", "price_list"}
-    assert rows_now["create_product"].operation_type == "mutation"
+    assert set(rows_now) == {"all_widgets", "create_widget", "catalog_stats", "price_list"}
+    assert rows_now["create_widget"].operation_type == "mutation"
     assert rows_now["price_list"].public_type_id == "NO_LIMITATION"
-    assert levels(auth, "create_product") == {"ROLE", "ORGANIZATION_ROLE"}
+    assert levels(auth, "create_widget") == {"ROLE", "ORGANIZATION_ROLE"}
     # A registration without the licence flag stays licensed (fail closed).
-    unsaid = webservice("all_products")
+    unsaid = webservice("all_widgets")
     del unsaid["attributes"]["isLicenced"]
 
     # Registering again: changes applied, the webservices left out disabled.
-    again = [unsaid, webservice("create_product", operationType="mutation")]
+    again = [unsaid, webservice("create_widget", operationType="mutation")]
     answer = as_service(client_for, auth).call(REGISTER, {"webservices": again})
     assert answer.data["registerWebservices"]["message"] == (
-        "0 added, 2 updated, 0 unchanged, 2 disabled"
+        "0 added, 2 updated, 0 unchanged, 2 disabled, 0 shared with auth"
     )
     rows_now = registered(auth, "catalog")
-    assert rows_now["all_products"].is_licenced is True
-    assert levels(auth, "create_product") == {"ROLE"}
+    assert rows_now["all_widgets"].is_licenced is True
+    assert levels(auth, "create_widget") == {"ROLE"}
     assert rows_now["catalog_stats"].enabled is False
 
     listed = as_service(client_for, auth).call(ALL_WEBSERVICES, {"appName": "catalog"})
@@ -262,9 +262,17 @@ def test_registering_refuses_names_of_other_services_and_bad_declarations(
     auth: Application, client_for: Clients
 ):
     service = as_service(client_for, auth)
-    taken = service.call(REGISTER, {"webservices": [webservice("login")]})
+    # Webservices both services declare (their common apps') keep this service's rows.
+    shared = service.call(REGISTER, {"webservices": [webservice("login"), webservice("node")]})
+    assert shared.data["registerWebservices"]["registeredCount"] == 0
+    assert shared.data["registerWebservices"]["message"].endswith("2 shared with auth")
+    assert rows(auth, "webservice", id="login")[0].app_name == "auth"
+    # Another service's names are refused.
+    with auth.session() as session:
+        session.add(auth.model("webservice")(id="all_invoices", app_name="billing"))
+    taken = service.call(REGISTER, {"webservices": [webservice("all_invoices")]})
     assert taken.code == "WEBSERVICE_CONFLICT"
-    assert taken.extensions["webservices"] == ["login"]
+    assert taken.extensions["webservices"] == ["all_invoices"]
     for bad in (
         webservice("Not-A-Name"),
         webservice("x", accessLevels=["ADMIN"]),
@@ -279,7 +287,7 @@ def test_registering_refuses_names_of_other_services_and_bad_declarations(
 
 
 def test_only_services_register(auth: Application, client_for: Clients):
-    payload = {"webservices": [webservice("all_products")]}
+    payload = {"webservices": [webservice("all_widgets")]}
     assert anonymous(client_for, auth).call(REGISTER, payload).code == "ACCESS_DENIED_ERROR"
     make_user(auth, "root@example.org", super_user=True)
     # Super users pass every webservice, but a registration needs a service's name.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict
 
 from lys import ParametricFixture, ParametricRow
+from lys.permissions import LEVELS_DESCRIPTIONS
 
 
 class LanguageFixture(ParametricFixture):
@@ -13,8 +14,11 @@ class LanguageFixture(ParametricFixture):
 
 
 class AccessLevelFixture(ParametricFixture):
+    """Every level the ``@access`` directive knows; apps that grant one may describe it
+    again (rows are shared by code), but none is ever swept while the SDL names it."""
+
     model = "access_level"
-    rows = [{"id": "INTERNAL_SERVICE", "description": "Other services of the deployment"}]
+    rows = [{"id": code, "description": text} for code, text in LEVELS_DESCRIPTIONS.items()]
 
 
 class WebservicePublicTypeFixture(ParametricFixture):

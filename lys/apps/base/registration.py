@@ -4,8 +4,11 @@ Called at start by each service that does not own the table (``AUTH_SERVICE_URL`
 set), under its service token. The rows are upserted as that service's: ``app_name``
 is the name the verified token carries, never a value of the input, so a service
 cannot write rows in another's name, and its rows that left its code are disabled.
-Names this service declares itself, or that another service registered, are refused:
-roles refer to webservices by name, and a name must mean one operation.
+
+Webservices this service declares too (those of the apps both install, such as the
+base app's ``allLanguages``) keep this service's rows: they are skipped. Names another
+service registered are refused: roles refer to webservices by name, and a name must
+mean one operation.
 """
 
 from __future__ import annotations
@@ -60,14 +63,15 @@ def register_webservices(
     names = [webservice.name for webservice in webservices]
     if len(set(names)) != len(names):
         raise ValidationError("A webservice is listed twice.", extensions={"field": "webservices"})
-    _check_ownership(session, registry, app_name, names)
+    own = [webservice for webservice in webservices if webservice.name not in registry.webservices]
+    _check_ownership(session, registry, app_name, [webservice.name for webservice in own])
     report = FixtureReport(f"webservices of {app_name}", "webservice")
-    mirror_webservices(session, registry, webservices, app_name, report)
+    mirror_webservices(session, registry, own, app_name, report)
     message = (
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.disabled} disabled"
+        f"{report.disabled} disabled, {len(webservices) - len(own)} shared with {own_name}"
     )
-    return Registered(len(webservices), message)
+    return Registered(len(own), message)
 
 
 def _webservice(item: dict[str, Any], app_name: str) -> Webservice:
@@ -113,9 +117,8 @@ def _webservice(item: dict[str, Any], app_name: str) -> Webservice:
 
 def _check_ownership(session: Session, registry: Any, app_name: str, names: list[str]) -> None:
     model = registry.model("webservice")
-    taken = set(names) & set(registry.webservices)
     owners = session.execute(select(model.id, model.app_name).where(model.id.in_(names)))
-    taken |= {name for name, owner in owners if owner != app_name}
+    taken = {name for name, owner in owners if owner != app_name}
     if taken:
         listed = sorted(taken)
         raise WebserviceConflictError(

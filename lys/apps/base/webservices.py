@@ -66,6 +66,8 @@ def mirror_webservices(
         names.add(webservice.name)
         row = rows.get(webservice.name)
         values = _row_values(webservice, service_name)
+        declared = set(webservice.access_levels)
+        current = links.get(webservice.name, set())
         if row is None:
             session.add(model(id=webservice.name, **values))
             report.added += 1
@@ -73,11 +75,11 @@ def mirror_webservices(
             for key, value in values.items():
                 setattr(row, key, value)
             report.updated += 1
+        elif declared != current:
+            report.updated += 1
         else:
             report.unchanged += 1
         session.flush()
-        declared = set(webservice.access_levels)
-        current = links.get(webservice.name, set())
         for level in current - declared:
             session.execute(
                 link_model.__table__.delete().where(
