@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from lys.auth.jwks import RemoteKeySet
-from lys.auth.keys import key_ring
+from lys.auth.keys import key_ring, require_key_ring
 from lys.auth.remote_roles import RemoteRoles
 from lys.auth.remote_users import SharedRevocations, make_remote_authenticator
 from lys.auth.service_tokens import ServiceTokenVerifier, make_service_authenticator
@@ -29,8 +29,11 @@ USER_AUTH_APP = "lys.apps.user_auth"
 def install_service_auth(application: Any) -> None:
     settings = application.settings
     registry = application.registry
-    # A bad or (outside dev) missing SIGNING_KEY stops the start, not the first call.
-    key_ring(settings)
+    # A bad or missing SIGNING_KEY stops the start, not the first call.
+    if settings.signs_tokens:
+        require_key_ring(settings)
+    else:
+        key_ring(settings)
     if settings.trusted_services:
         verifier = ServiceTokenVerifier.from_settings(settings)
         registry.authenticators.append(make_service_authenticator(verifier))

@@ -31,6 +31,7 @@ RUNNING = "RUNNING"
 SUCCEEDED = "SUCCEEDED"
 FAILED = "FAILED"
 DEAD = "DEAD"
+WORKER_LOST = "WorkerLost: the process running it stopped before it finished"
 #: Longest error text and traceback kept on an execution row.
 ERROR_MAX_LENGTH = 2000
 TRACEBACK_MAX_LENGTH = 8000
@@ -53,11 +54,18 @@ def run_job(
     """
     execution = runtime.model("job_execution")
     engine = runtime.engine
+    runtime.ensure_job_row(spec)
     with transaction(engine) as session:
         if _already_succeeded(session, execution, message_id):
             logger.info("job %s message %s already succeeded: skipped", spec.name, message_id)
             return False
-        runtime.ensure_job_row(spec)
+        # A run of this message still RUNNING died with its worker (SIGKILL, lost host):
+        # this redelivery replaces it.
+        session.execute(
+            update(execution)
+            .where(execution.message_id == message_id, execution.status_id == RUNNING)
+            .values(status_id=FAILED, ended_at=utcnow(), error=WORKER_LOST)
+        )
         record = execution(
             job_id=spec.name,
             message_id=message_id,
@@ -70,14 +78,18 @@ def run_job(
         session.flush()
         execution_id = record.id
 
+    # With row locks, take the completion key first: a concurrent delivery of the same
+    # message then waits instead of running too. SQLite locks the whole database for a
+    # writing transaction, so there the key is taken last, just before the commit.
+    claim_first = engine.dialect.name != "sqlite"
     session = make_session(engine)
     context = _context(runtime, spec, session, message_id, attempt, caller)
     try:
-        if not _claim(session, execution, execution_id, message_id):
-            logger.info("job %s message %s already ran elsewhere: skipped", spec.name, message_id)
-            _discard(runtime, execution, execution_id)
-            return False
+        if claim_first and not _claim(session, execution, execution_id, message_id):
+            return _stand_down(runtime, spec, execution, execution_id, message_id)
         spec.fn(context, *args, **kwargs)
+        if not claim_first and not _claim(session, execution, execution_id, message_id):
+            return _stand_down(runtime, spec, execution, execution_id, message_id)
         session.execute(
             update(execution)
             .where(execution.id == execution_id)
@@ -103,6 +115,15 @@ def run_job(
     finally:
         session.close()
     return True
+
+
+def _stand_down(
+    runtime: JobRuntime, spec: JobSpec, execution: Any, execution_id: Any, message_id: str
+) -> bool:
+    """Another delivery of this message committed first: this run leaves no trace."""
+    logger.info("job %s message %s already ran elsewhere: skipped", spec.name, message_id)
+    _discard(runtime, execution, execution_id)
+    return False
 
 
 def _context(

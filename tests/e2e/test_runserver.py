@@ -72,6 +72,17 @@ def catalog_server(
         pool.stop_all()
 
 
+def logged_in_admin(server: Server) -> tuple[httpx.Client, dict[str, str]]:
+    """A client logged in as the super user: cookies travel with it, the XSRF token in
+    the header returned."""
+    client = httpx.Client()
+    logged = server.graphql(
+        LOGIN, {"inputs": {"login": ADMIN, "password": ADMIN_PASSWORD}}, client=client
+    )
+    assert logged["data"]["login"]["success"] is True, logged
+    return client, {"x-xsrf-token": logged["data"]["login"]["xsrfToken"]}
+
+
 def test_runserver_serves_the_catalog(catalog_server: Server) -> None:
     server = catalog_server
     assert httpx.get(server.url + "/health").json() == {"status": "ok"}
@@ -84,13 +95,21 @@ def test_runserver_serves_the_catalog(catalog_server: Server) -> None:
             "allProductCategories": [{"code": c} for c in ("BOOKS", "CLOTHING", "ELECTRONICS")]
         }
     }
-    page = server.graphql(ALL_PRODUCTS, {"first": 5})["data"]["allProducts"]
+    # Products belong to clients: reading them takes a connection (a super user here).
+    anonymous = server.graphql(ALL_PRODUCTS, {"first": 5})
+    assert anonymous["errors"][0]["extensions"]["code"] == "ACCESS_DENIED_ERROR"
+    client, xsrf = logged_in_admin(server)
+
+    def graphql(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        return server.graphql(query, variables, client=client, headers=xsrf)
+
+    page = graphql(ALL_PRODUCTS, {"first": 5})["data"]["allProducts"]
     names = [edge["node"]["name"] for edge in page["edges"]]
     assert page["totalCount"] == 300  # 6 curated + 294 generated demo products
     assert page["pageInfo"]["hasNextPage"] is True
     assert len(names) == 5
     assert names == sorted(names)
-    found = server.graphql(ALL_PRODUCTS, {"search": "pragmatic"})["data"]["allProducts"]
+    found = graphql(ALL_PRODUCTS, {"search": "pragmatic"})["data"]["allProducts"]
     assert [edge["node"] for edge in found["edges"]] == [
         {
             "id": found["edges"][0]["node"]["id"],
@@ -110,20 +129,19 @@ LOGIN = """mutation($inputs: LoginInput!) {
 
 def test_runserver_creates_then_reads_a_product(catalog_server: Server) -> None:
     server = catalog_server
-    before = server.graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
     books = encode_global_id("ProductCategoryNode", "BOOKS")
     inputs = {"name": "  End-to-end testing  ", "price": "12.5", "categoryId": books}
     anonymous = server.graphql(CREATE_PRODUCT, {"inputs": inputs})
     assert anonymous["errors"][0]["extensions"]["code"] == "ACCESS_DENIED_ERROR"
 
     # Log in: the cookies travel with the client, the XSRF token in a header.
-    client = httpx.Client()
-    logged = server.graphql(
-        LOGIN, {"inputs": {"login": ADMIN, "password": ADMIN_PASSWORD}}, client=client
-    )
-    assert logged["data"]["login"]["success"] is True, logged
-    xsrf = {"x-xsrf-token": logged["data"]["login"]["xsrfToken"]}
-    created = server.graphql(CREATE_PRODUCT, {"inputs": inputs}, client=client, headers=xsrf)
+    client, xsrf = logged_in_admin(server)
+
+    def graphql(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        return server.graphql(query, variables, client=client, headers=xsrf)
+
+    before = graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
+    created = graphql(CREATE_PRODUCT, {"inputs": inputs})
     assert "errors" not in created, created
     product = created["data"]["createProduct"]
     assert product == {
@@ -135,18 +153,16 @@ def test_runserver_creates_then_reads_a_product(catalog_server: Server) -> None:
     assert decode_global_id(product["id"])[0] == "ProductNode"
 
     # A separate request (and transaction) reads what the first one committed.
-    assert server.graphql(PRODUCT, {"id": product["id"]}) == {"data": {"product": product}}
-    total = server.graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
+    assert graphql(PRODUCT, {"id": product["id"]}) == {"data": {"product": product}}
+    total = graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
     assert total == before + 1
 
     nope = encode_global_id("ProductCategoryNode", "NOPE")
-    refused = server.graphql(
-        CREATE_PRODUCT, {"inputs": {**inputs, "categoryId": nope}}, client=client, headers=xsrf
-    )
+    refused = graphql(CREATE_PRODUCT, {"inputs": {**inputs, "categoryId": nope}})
     assert refused["data"] is None
     assert refused["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
     assert refused["errors"][0]["extensions"]["field"] == "categoryId"
-    total = server.graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
+    total = graphql(ALL_PRODUCTS, {"first": 1})["data"]["allProducts"]["totalCount"]
     assert total == before + 1
 
 

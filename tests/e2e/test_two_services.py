@@ -148,7 +148,7 @@ class Browser:
 
     def log_in(self, server: Server, email: str, password: str = PASSWORD) -> Browser:
         self.http.cookies.clear()
-        body = self.call(server, LOGIN, {"login": email, "password": password})
+        body = server.graphql(LOGIN, {"login": email, "password": password}, client=self.http)
         assert body["data"]["login"]["success"], body
         self.xsrf = body["data"]["login"]["xsrfToken"]
         return self

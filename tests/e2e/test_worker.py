@@ -158,7 +158,8 @@ def test_a_job_killed_with_its_worker_runs_again(
     wait_until(lambda: notes(app) == ["survivor"], timeout=20, what="the job to run again")
     assert len(started_markers(folder)) == 2
     runs = executions(app, "slow_note")
-    assert [run.status_id for run in runs] == ["RUNNING", "SUCCEEDED"]
+    assert [run.status_id for run in runs] == ["FAILED", "SUCCEEDED"]
+    assert runs[0].error.startswith("WorkerLost:")
     assert runs[0].message_id == runs[1].message_id
     second.signal(signal.SIGTERM)
     assert second.wait() == 0

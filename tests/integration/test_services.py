@@ -26,6 +26,7 @@ from tests.integration.test_users_support import (
     SECRET_KEY,
     Actor,
     anonymous,
+    gid,
     logged_in,
     make_user,
     rows,
@@ -141,8 +142,11 @@ def test_a_service_token_opens_nothing_else(auth: Application, client_for: Clien
         'mutation { setWebserviceEnabled(code: "all_languages", enabled: false) { code } }',
     ):
         assert service.call(query).code == "PERMISSION_DENIED"
-    # A service caller is not a user.
+    # A service caller is not a user, and reaches no row outside its webservices.
     assert service.call("{ connectedUser { id } }").data == {"connectedUser": None}
+    user = make_user(auth, "ada@example.org")
+    node = service.call("query ($id: ID!) { node(id: $id) { id } }", {"id": gid(user)})
+    assert node.data == {"node": None}
 
 
 def test_a_service_request_is_never_a_users_even_with_their_cookie(

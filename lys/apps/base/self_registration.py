@@ -97,13 +97,14 @@ class Registration:
             attempt += 1
             try:
                 answer = self.register_once()
-            except LysError as exc:
-                if exc.code in FINAL_CODES:
+            except Exception as exc:
+                error = _as_lys_error(exc)
+                if error.code in FINAL_CODES:
                     logger.error(
                         "the auth service refused this service's webservices: %s (%s); "
                         "fix and restart",
-                        exc.code,
-                        exc.detail,
+                        error.code,
+                        error.detail,
                     )
                     return False
                 if self.max_attempts is not None and attempt >= self.max_attempts:
@@ -111,8 +112,8 @@ class Registration:
                 logger.warning(
                     "registering webservices with %s failed (%s: %s); next try in %.0f s",
                     settings.auth_service_url,
-                    exc.code,
-                    exc.detail,
+                    error.code,
+                    error.detail,
                     delay,
                 )
                 self.sleep(delay * random.uniform(0.8, 1.2))
@@ -126,6 +127,13 @@ class Registration:
                 answer.get("message"),
             )
             return True
+
+
+def _as_lys_error(exc: Exception) -> LysError:
+    if isinstance(exc, LysError):
+        return exc
+    logger.error("registering webservices failed unexpectedly", exc_info=exc)
+    return LysError(f"{type(exc).__name__}: {exc}")
 
 
 def start_registration(application: Any) -> threading.Thread:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from lys import BusinessFixture, Environment, ParametricFixture
 from lys.apps.user_role.fixtures import RoleFixture
 from lys.fixtures import FixtureContext
+from lys.permissions import LEVELS_DESCRIPTIONS, ORGANIZATION_ROLE
 
 DEMO_CLIENT = "Lys Demo"
 DEMO_OWNER = "owner@lys-demo.test"
@@ -25,12 +26,7 @@ DEMO_MEMBER = "member@lys-demo.test"
 
 class OrganizationAccessLevelFixture(ParametricFixture):
     model = "access_level"
-    rows = [
-        {
-            "id": "ORGANIZATION_ROLE",
-            "description": "Members of an organization whose roles list the webservice",
-        }
-    ]
+    rows = [{"id": ORGANIZATION_ROLE, "description": LEVELS_DESCRIPTIONS[ORGANIZATION_ROLE]}]
 
 
 class OrganizationRoleFixture(RoleFixture):

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from lys.apps.organization.errors import SignupRateLimitError, SupervisorOnlyRoleError
 from lys.apps.organization.models import Client, ClientUserRole
+from lys.apps.user_auth.modules.user.errors import SearchTooLongError
+from lys.apps.user_auth.modules.user.services import SEARCH_MAX_LENGTH
 from lys.apps.user_auth.modules.user.throttle import Throttle
 from lys.apps.user_role.errors import (
     CannotUpdateSuperUserRolesError,
@@ -46,9 +48,11 @@ class ClientService(EntityService[Client]):
         """Clients whose name contains ``search`` (any case, taken literally)."""
         model = self.model
         stmt = select(model)
+        if search is not None and len(search) > SEARCH_MAX_LENGTH:
+            raise SearchTooLongError(
+                f"Search at most {SEARCH_MAX_LENGTH} characters.", extensions={"field": "search"}
+            )
         text = (search or "").strip()
-        if len(text) > 200:
-            raise ValidationError("Search at most 200 characters.", extensions={"field": "search"})
         if text:
             stmt = stmt.where(model.name.icontains(text, autoescape=True))
         return stmt
@@ -173,8 +177,8 @@ class ClientUserRoleService(EntityService[ClientUserRole]):
         )
         if reserved:
             raise SupervisorOnlyRoleError(
-                f"{', '.join(reserved)} is reserved to the internal team; a client's "
-                "users cannot hold it.",
+                f"Reserved to the internal team, never held by a client's users: "
+                f"{', '.join(reserved)}.",
                 extensions={"field": "roleCodes", "roles": reserved},
             )
         if caller.is_super_user:
@@ -190,8 +194,8 @@ class ClientUserRoleService(EntityService[ClientUserRole]):
         missing = sorted(set(changed) - held)
         if missing:
             raise UnauthorizedRoleAssignmentError(
-                f"You do not hold {', '.join(missing)}: only the client's owner, holders "
-                "of a role and the internal team may grant or withdraw it.",
+                f"You do not hold {', '.join(missing)}: a role is granted or withdrawn by "
+                "its holders, the client's owner or a super user.",
                 extensions={"field": "roleCodes", "roles": missing},
             )
 
