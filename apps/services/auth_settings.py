@@ -8,7 +8,6 @@ start without ``LYS_SIGNING_KEY`` and a real ``LYS_SECRET_KEY``).
 
 from pathlib import Path
 
-
 ENV = "dev"
 SERVICE_NAME = "auth"
 INSTALLED_APPS = [

@@ -6,7 +6,6 @@ the auth service runs (it registers its webservices there, retrying until it ans
 
 from pathlib import Path
 
-
 ENV = "dev"
 SERVICE_NAME = "catalog"
 INSTALLED_APPS = [

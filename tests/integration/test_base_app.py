@@ -77,11 +77,12 @@ def test_language_nodes_resolve_by_global_id(app: Application, client_for: Clien
 def test_all_access_levels_is_public(app: Application, client_for: Clients):
     answer = anonymous(client_for, app).call(ACCESS_LEVELS)
     assert answer.errors == []
-    assert codes(answer.data["allAccessLevels"]) == ["CONNECTED", "INTERNAL_SERVICE", "OWNER"]
+    every = ["CONNECTED", "INTERNAL_SERVICE", "ORGANIZATION_ROLE", "OWNER", "ROLE"]
+    assert codes(answer.data["allAccessLevels"]) == every
 
     update_rows(app, "access_level", {"enabled": False}, id="INTERNAL_SERVICE")
     enabled = anonymous(client_for, app).call(ACCESS_LEVELS, {"enabled": True})
-    assert codes(enabled.data["allAccessLevels"]) == ["CONNECTED", "OWNER"]
+    assert codes(enabled.data["allAccessLevels"]) == [c for c in every if c != "INTERNAL_SERVICE"]
 
 
 def test_connected_callers_may_list_languages_too(app: Application, client_for: Clients):

@@ -191,3 +191,27 @@ def test_the_shipped_models_with_a_tenant_column_are_scoped(world: World):
     )
     assert tenants == ["product", "ticket", "user"]
     assert registry.tenant_columns == {"client_id": "client"}
+
+
+def test_client_roles_are_scoped_through_their_users_client(world: World):
+    """``client_user_role`` has no client column: a grant on a client reaches the client
+    roles of that client's users (upstream compared user ids to client ids)."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from lys.permissions import Access
+
+    app = world.app
+    policy = app.registry.access_policy
+    model = app.model("client_user_role")
+    for key, expected in (("a", {world.users["alice"]}), ("b", set())):
+        context = SimpleNamespace(
+            principal=None, access=Access.scoped(organizations={"client": {world.clients[key]}})
+        )
+        with app.session() as session:
+            stmt = policy.filter_rows(select(model), model, context)
+            found = list(session.scalars(stmt))
+            assert {row.user_id for row in found} == expected
+            for row in session.scalars(select(model)):
+                assert policy.can_see(row, context) is (row.user_id in expected)
