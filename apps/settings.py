@@ -9,6 +9,8 @@ ENV = "dev"
 INSTALLED_APPS = [
     "lys.apps.base",
     "lys.apps.user_auth",
+    "lys.apps.user_role",
+    "lys.apps.organization",
     "apps.catalog",
 ]
 
