@@ -227,25 +227,42 @@ def _on_error(
         session.close()
 
 
-def ensure_job_row(runtime: JobRuntime, spec: JobSpec) -> None:
-    """The ``job`` row executions point to; inserted once, kept in step with the code."""
-    job = runtime.model("job")
+def job_row_values(spec: JobSpec) -> dict[str, Any]:
     schedule = spec.schedule
-    values = {
+    return {
         "queue": spec.queue,
         "cron": schedule.cron if schedule else None,
         "every": schedule.every if schedule else None,
         "description": spec.description or None,
     }
+
+
+def upsert_job_row(session: Any, job: Any, spec: JobSpec) -> str:
+    """Insert or update the ``job`` row of ``spec`` (``enabled`` is the operators' own).
+
+    Returns ``"added"``, ``"updated"`` or ``"unchanged"``.
+    """
+    values = job_row_values(spec)
+    row = session.get(job, spec.name)
+    if row is None:
+        session.add(job(id=spec.name, **values))
+        session.flush()
+        return "added"
+    changed = False
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    if changed:
+        session.flush()
+    return "updated" if changed else "unchanged"
+
+
+def ensure_job_row(runtime: JobRuntime, spec: JobSpec) -> None:
+    """The ``job`` row executions point to; inserted once, kept in step with the code."""
     try:
         with transaction(runtime.engine) as session:
-            row = session.get(job, spec.name)
-            if row is None:
-                session.add(job(id=spec.name, **values))
-            else:
-                for key, value in values.items():
-                    if getattr(row, key) != value:
-                        setattr(row, key, value)
+            upsert_job_row(session, runtime.model("job"), spec)
     except IntegrityError:
         # Another worker inserted it between the read and the insert: same content.
         pass

@@ -11,7 +11,7 @@ from lys.db.types import utcnow
 from lys.jobs import enqueue
 from lys.jobs.broker import OutboxMessage
 from tests.conftest import AppFactory
-from tests.jobs_support import JOBS_APPS, executions, jobs_app, notes, rows
+from tests.jobs_support import JOBS_APPS, executions, jobs_app, notes, rows, update_rows
 
 SCOPED_APPS = [*JOBS_APPS, "tests.testapps.jobs_scoped"]
 
@@ -113,13 +113,17 @@ def test_a_job_sees_the_rows_its_caller_may_see(make_app: AppFactory):
 
 
 def test_declared_jobs_are_mirrored_in_the_job_table(make_app: AppFactory):
-    app = jobs_app(make_app)
-    app.jobs.sync_jobs()
+    app = jobs_app(make_app)  # loadfixtures mirrors them
     jobs = {row.id: row for row in rows(app, "job")}
     assert {"send_email", "record_note", "heartbeat_note"} <= set(jobs)
     assert jobs["send_email"].queue == "emails"
     assert jobs["heartbeat_note"].every == 1 and jobs["heartbeat_note"].cron is None
     assert jobs["record_note"].description == "Write a note, acting for the caller."
+    # Switching a job off is the operators' call: mirroring again keeps it.
+    update_rows(app, "job", {"enabled": False, "queue": "old"}, id="heartbeat_note")
+    app.jobs.sync_jobs()
+    (heartbeat,) = rows(app, "job", id="heartbeat_note")
+    assert heartbeat.enabled is False and heartbeat.queue == "default"
 
 
 def test_a_delayed_job_waits(make_app: AppFactory):

@@ -11,10 +11,12 @@ if TYPE_CHECKING:
 def ready(application: Application) -> None:
     """Mirror the webservice registry into its table at each ``loadfixtures``, and let
     super users switch webservices at run time (the table keeps the switches)."""
+    from lys.apps.base.jobs import sync_jobs
     from lys.apps.base.webservices import make_switches, sync_webservices
 
     registry = application.registry
     registry.sync_hooks.append(sync_webservices)
+    registry.sync_hooks.append(sync_jobs)
     registry.webservice_switches = make_switches(application)
     _connect_services(application)
 
