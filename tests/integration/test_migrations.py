@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+import apps.settings as reference_settings
 from lys import Application, CommandError
 from lys.cli.main import cli
 from lys.cli.state import CLIState
@@ -43,7 +44,7 @@ def revision_of(path: Path) -> str:
 # -- the reference project's migrations (SQLite and PostgreSQL) --------------------------
 
 #: The reference project's apps (apps/settings.py), whose models the shipped revisions build.
-REFERENCE_APPS = ["lys.apps.base", "lys.apps.user_auth", "apps.catalog"]
+REFERENCE_APPS = list(reference_settings.INSTALLED_APPS)
 
 
 def test_shipped_migrations_build_exactly_the_models_schema(make_app: AppFactory) -> None:
