@@ -21,7 +21,6 @@ from tests.integration.test_users_support import (
     anonymous,
     logged_in,
     make_user,
-    users_app,
 )
 
 Clients = Callable[[Application], TestClient[Any]]

@@ -14,8 +14,8 @@ import pytest
 from litestar.testing import TestClient
 
 from lys import Application
-from lys.permissions.scopes import RowScopePolicy
 from lys.graphql.global_ids import encode_global_id
+from lys.permissions.scopes import RowScopePolicy
 from tests.conftest import AppFactory
 from tests.integration.test_users_support import (
     NEW_PASSWORD,
