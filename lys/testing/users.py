@@ -13,7 +13,7 @@ theirs with :func:`access_level`, and tests ask ``lys_users.at_level(name, **opt
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 from typing import TYPE_CHECKING, Any
@@ -103,20 +103,16 @@ def create_user(
 def access_token(application: Application, user: Any) -> str:
     """An access token for a new session of ``user``, as a login would issue.
 
-    The claims are those the login grants: ``sub`` (user), ``sid`` (session), ``su``
-    (super user) and ``xsrf`` (the digest a cookie request must match; Bearer requests
-    are not checked).
+    The claims are those the login grants, the installed apps' (roles, memberships)
+    included; ``xsrf`` is random (Bearer requests are not checked).
     """
+    from lys.apps.user_auth.modules.auth.services import access_claims
+
     sessions = _service(application, "user_session")
     with application.session() as session:
         row = sessions.open(session, user.id, _ClientInfo(), utcnow())
-        session_id = row.id
-    claims = {
-        "sub": str(user.id),
-        "sid": str(session_id),
-        "su": bool(user.is_super_user),
-        "xsrf": uuid.uuid4().hex,
-    }
+        fresh = session.get(type(user), user.id)
+        claims = access_claims(application.registry, session, fresh, row.id, uuid.uuid4().hex)
     codec = TokenCodec.from_settings(application.settings)
     return codec.encode(claims, ACCESS, application.settings.access_token_lifetime)
 
@@ -148,9 +144,7 @@ def access_level(name: str) -> Callable[[LevelFactory], LevelFactory]:
 class Users:
     """Makes callers for one test: ``login_as(user)``, ``anonymous()``, ``at_level(name)``."""
 
-    def __init__(
-        self, application: Application, session: Session, client: TestClient[Any]
-    ) -> None:
+    def __init__(self, application: Application, session: Session, client: TestClient[Any]) -> None:
         self.application = application
         self.session = session
         self.client = client
@@ -241,3 +235,46 @@ class GraphQL:
         """The HTTP status and the whole body, errors included."""
         caller = self.users.anonymous() if as_user is None else self.users.login_as(as_user)
         return caller.execute(query, variables)
+
+
+@access_level("role_holder")
+def _role_holder(
+    users: Users, roles: Sequence[str] = ("USER_SUPERVISOR_ROLE",), **fields: Any
+) -> Caller:
+    """A user holding global ``roles`` (the ``lys.apps.user_role`` app)."""
+    user = users.create(**fields)
+    _service(users.application, "user_role").grant(users.session, user.id, roles)
+    users.session.commit()
+    return users.login_as(user)
+
+
+@access_level("client_owner")
+def _client_owner(users: Users, name: str | None = None, **fields: Any) -> Caller:
+    """The owner of a new client (the ``lys.apps.organization`` app); the client is
+    ``caller.user.client_id``."""
+    owner = users.create(**fields)
+    clients = _service(users.application, "client")
+    client = clients.model(name=name or f"Client {uuid.uuid4().hex[:8]}", owner_id=owner.id)
+    users.session.add(client)
+    users.session.flush()
+    owner.client_id = client.id
+    users.session.commit()
+    return users.login_as(owner)
+
+
+@access_level("client_member")
+def _client_member(
+    users: Users, client: Any = None, roles: Sequence[str] = (), **fields: Any
+) -> Caller:
+    """A member of ``client`` (a client row or id; a new client when omitted) holding
+    the client ``roles``."""
+    if client is None:
+        client = _client_owner(users).user.client_id
+    client_id = getattr(client, "id", client)
+    member = users.create(**fields)
+    member.client_id = client_id
+    role_links = _service(users.application, "client_user_role")
+    for code in sorted(set(roles)):
+        users.session.add(role_links.model(user_id=member.id, role_id=code))
+    users.session.commit()
+    return users.login_as(member)

@@ -58,6 +58,24 @@ RESERVED_CLAIMS = frozenset(
 )
 
 
+def access_claims(
+    registry: Any, session: Session, user: Any, session_id: uuid.UUID, xsrf_digest: str
+) -> dict[str, Any]:
+    """The claims of a user's access token: who, which session, and what the installed
+    apps add (roles, memberships...): a snapshot renewed at every refresh, so a change
+    reaches the caller within one access token lifetime."""
+    claims: dict[str, Any] = {
+        "sub": str(user.id),
+        "sid": str(session_id),
+        "su": bool(user.is_super_user),
+        "xsrf": xsrf_digest,
+    }
+    for provider in registry.claim_providers:
+        extra = provider(session, user)
+        claims.update({k: v for k, v in extra.items() if k not in RESERVED_CLAIMS})
+    return claims
+
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -376,17 +394,7 @@ class AuthService(Service):
         settings = self.runtime.settings
         xsrf_token = new_token()
         lifetime = settings.access_token_lifetime
-        claims = {
-            "sub": str(user.id),
-            "sid": str(user_session.id),
-            "su": bool(user.is_super_user),
-            "xsrf": digest(xsrf_token),
-        }
-        for provider in self.registry.claim_providers:
-            # Roles, memberships...: a snapshot renewed at every refresh, so a change
-            # reaches the caller within one access token lifetime.
-            extra = provider(session, user)
-            claims.update({k: v for k, v in extra.items() if k not in RESERVED_CLAIMS})
+        claims = access_claims(self.registry, session, user, user_session.id, digest(xsrf_token))
         access_token = self.runtime.codec.encode(claims, ACCESS, lifetime)
         refresh_token = self.sessions.issue_refresh_token(session, user_session.id)
         remaining = int((user_session.expires_at - now).total_seconds())
