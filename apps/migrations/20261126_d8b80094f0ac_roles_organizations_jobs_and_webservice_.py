@@ -150,7 +150,10 @@ def upgrade() -> None:
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('client_id', sa.Uuid(), nullable=True))
         batch_op.create_index(batch_op.f('ix_user_client_id'), ['client_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_user_client_id_client'), 'client', ['client_id'], ['id'], initially='DEFERRED', deferrable=True, use_alter=True)
+        # Checked at commit where the database can (user and client point at each
+        # other); MariaDB has no deferrable constraints.
+        deferred = {} if op.get_bind().dialect.name in ('mysql', 'mariadb') else {'initially': 'DEFERRED', 'deferrable': True}
+        batch_op.create_foreign_key(batch_op.f('fk_user_client_id_client'), 'client', ['client_id'], ['id'], use_alter=True, **deferred)
 
     with op.batch_alter_table('webservice', schema=None) as batch_op:
         batch_op.add_column(sa.Column('switched_off', sa.Boolean(), nullable=False, server_default=sa.false()))

@@ -122,7 +122,33 @@ def pending_model_changes(application: Application) -> list[Any]:
                 if key not in ("connection", "target_metadata")
             },
         )
-        return list(compare_metadata(context, application.registry.metadata))
+        diffs = list(compare_metadata(context, application.registry.metadata))
+        if connection.dialect.name in ("mysql", "mariadb"):
+            diffs = _without_deferral_noise(diffs)
+        return diffs
+
+
+def _fk_signature(fk: Any) -> tuple[Any, ...]:
+    return (
+        fk.parent.name,
+        tuple(c.name for c in fk.columns),
+        fk.referred_table.name,
+        tuple(e.column.name for e in fk.elements),
+    )
+
+
+def _without_deferral_noise(diffs: list[Any]) -> list[Any]:
+    """MariaDB has no deferrable constraints: a foreign key the models declare
+    ``DEFERRABLE`` is created without it there, which is no difference to report."""
+    removed = {_fk_signature(d[1]): d for d in diffs if d[0] == "remove_fk"}
+    added = {_fk_signature(d[1]): d for d in diffs if d[0] == "add_fk"}
+    same = {
+        key
+        for key in removed.keys() & added.keys()
+        if getattr(added[key][1], "deferrable", None) or getattr(added[key][1], "initially", None)
+    }
+    noise = {id(removed[key]) for key in same} | {id(added[key]) for key in same}
+    return [d for d in diffs if id(d) not in noise]
 
 
 def unapplied_or_missing(application: Application, versions: Path) -> list[str]:

@@ -11,6 +11,7 @@ catalog too. Keys are generated here: the repository holds none.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -77,6 +78,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     catalog_url = f"http://127.0.0.1:{ports['catalog']}"
     common = {
         "LYS_REDIS_URL": REDIS_URL,
+        # Throttles (sign-ups per IP) are scoped by the secret: each run counts apart
+        # from earlier runs against the same Redis.
+        "LYS_SECRET_KEY": secrets.token_hex(32),
         # Emails (sign-up verification) are logged by the server itself, not queued in
         # the Redis other tests share.
         "LYS_JOB_BROKER": "eager",

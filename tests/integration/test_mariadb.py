@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
 
+import apps.settings as reference_settings
 from lys import Application
 from lys.db import normalize_url
 from lys.fixtures import load_fixtures
@@ -195,7 +196,7 @@ def test_catalog_graphql(
 
 
 def test_shipped_migrations_up_and_down(build: Callable[..., Application]) -> None:
-    app = build(["lys.apps.base", "lys.apps.user_auth", "apps.catalog"], create_tables=False)
+    app = build(list(reference_settings.INSTALLED_APPS), create_tables=False)
     versions = REPO_ROOT / "apps" / "migrations"
     assert migrate(app, versions) == "upgraded"
     assert pending_model_changes(app) == []
