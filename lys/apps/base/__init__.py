@@ -1,4 +1,5 @@
-"""Languages, access levels, webservices, one-time token kinds, emailing records, error log."""
+"""Languages, access levels, webservices, one-time token kinds, emailing records and their
+delivery (the send_email job), job records, error log."""
 
 from __future__ import annotations
 
