@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from lys.application import Application
     from lys.conf.settings import Settings
     from lys.testing.databases import Snapshot
+    from lys.testing.jobs import JobWorker
     from lys.testing.queries import QueryCounter
     from lys.testing.users import Caller, GraphQL, Users
 
@@ -247,3 +248,14 @@ def client_for() -> Iterator[ClientPool]:
         yield pool
     finally:
         pool.close()
+
+
+@pytest.fixture
+def jobs(lys_app: Application) -> Iterator[JobWorker]:
+    """An in-process worker on the stub broker: ``jobs.run()`` returns once every job
+    enqueued so far (and every job those enqueue) has run, each in its own session."""
+    from lys.testing.jobs import JobWorker
+
+    with lys_app.jobs.worker(threads=1):
+        yield JobWorker(lys_app)
+

@@ -52,6 +52,8 @@ def project_settings(
         "database_url": database_url,
         # Tests make their users with factories; a bootstrap user would be in every test.
         "super_user_email": None,
+        # Jobs wait on Dramatiq's stub broker until a test runs them (the ``jobs`` fixture).
+        "job_broker": "stub",
     }
     if not getattr(module, "SECRET_KEY", None):
         values["secret_key"] = TEST_SECRET_KEY

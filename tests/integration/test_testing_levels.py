@@ -35,3 +35,19 @@ def test_client_owners_and_members_reach_their_client_only(lys_users: Users):
     with pytest.raises(GraphQLOperationError) as refused:
         bare.graphql(CLIENT_USERS, {"id": gid})
     assert refused.value.code == "PERMISSION_DENIED"
+
+
+SIGN_UP = """mutation($inputs: CreateClientInput!) { createClient(inputs: $inputs) { id } }"""
+
+
+def test_jobs_wait_for_the_jobs_fixture_to_run_them(graphql, jobs):
+    inputs = {
+        "clientName": "Jobs & Co",
+        "email": "owner@jobs.example",
+        "password": "Correct-horse-42-battery",
+        "languageCode": "en",
+    }
+    graphql(SIGN_UP, {"inputs": inputs})
+    assert jobs.executions("send_email") == []
+    ran = jobs.run()
+    assert [(run.job_id, run.status_id) for run in ran] == [("send_email", "SUCCEEDED")]
