@@ -26,11 +26,13 @@ run: install
 test: install
 	$(PY) -m ruff check lys apps tests manage.py
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check lys apps tests manage.py
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff format lys apps tests manage.py

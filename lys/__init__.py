@@ -8,11 +8,14 @@ from lys.errors import (
     ImproperlyConfigured,
     LysError,
     NotFoundError,
+    PermissionDeniedError,
     ValidationError,
 )
 from lys.fixtures import BusinessFixture, Fixture, ParametricFixture, ParametricRow
-from lys.models import Entity, ParametricEntity
-from lys.services import EntityService, Service
+from lys.graphql import connection, creation, deletion, edition, getter, validate_input
+from lys.jobs import job, periodic
+from lys.models import Entity, OrganizationOwned, ParametricEntity, UserOwned
+from lys.services import EntityService, ParametricEntityService, Service
 
 __version__ = "0.1.0"
 
@@ -28,11 +31,23 @@ __all__ = [
     "ImproperlyConfigured",
     "LysError",
     "NotFoundError",
+    "OrganizationOwned",
     "ParametricEntity",
+    "ParametricEntityService",
     "ParametricFixture",
     "ParametricRow",
+    "PermissionDeniedError",
     "Service",
     "Settings",
+    "UserOwned",
     "ValidationError",
+    "connection",
+    "creation",
+    "deletion",
+    "edition",
+    "getter",
+    "job",
     "load_settings",
+    "periodic",
+    "validate_input",
 ]

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 
 class Application:
+    """A Lys project: its settings, the registry of its installed apps and its ASGI app."""
+
     def __init__(self, settings: Settings, components: Iterable[str] = ALL_COMPONENTS) -> None:
         self.settings = settings
         configure_hasher(

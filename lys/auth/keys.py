@@ -80,7 +80,8 @@ def import_key(
     for member in ("kid", "alg", "use", "key_ops"):
         data.pop(member, None)
     parameters = {"kid": kid or key.thumbprint(), "alg": algorithm, "use": "sig"}
-    return type(key).import_key(data, parameters)  # type: ignore[return-value]
+    # joserfc types parameters as its KeyParameters TypedDict; a plain dict of the same keys.
+    return type(key).import_key(data, parameters)  # type: ignore[arg-type]
 
 
 def _parse(text: str | bytes | dict[str, Any]) -> AsymmetricKey:

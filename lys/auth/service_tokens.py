@@ -137,7 +137,7 @@ class ServiceTokenVerifier:
         header, unverified = peek(token)
         name = unverified.get("service_name")
         source = self.trusted.get(name) if isinstance(name, str) else None
-        if source is None:
+        if source is None or not isinstance(name, str):
             raise TokenError(f"service {name!r} is not trusted")
         try:
             key = source.key if isinstance(source, FixedKey) else key_by_kid(source, header)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from ariadne.validation.introspection_disabled import IntrospectionDisabledRule
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     GraphQLError,
     GraphQLSchema,
     OperationType,
@@ -55,6 +56,9 @@ def limits_from(settings: Settings) -> QueryLimits:
 
 
 class GraphQLExecutor:
+    """Validates and executes GraphQL requests against one schema, with the limits
+    and error shape of the settings."""
+
     def __init__(
         self,
         schema: GraphQLSchema,
@@ -135,14 +139,18 @@ class GraphQLExecutor:
         context.read_only = not is_mutation
         success = False
         try:
-            result = execute(
-                self.schema,
-                document,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation_name,
-                hide_suggestions=not self._suggestions,
-                is_awaitable=_never_awaitable,
+            # is_awaitable=_never_awaitable: execution stays synchronous.
+            result = cast(
+                ExecutionResult,
+                execute(
+                    self.schema,
+                    document,
+                    context_value=context,
+                    variable_values=variables,
+                    operation_name=operation_name,
+                    hide_suggestions=not self._suggestions,
+                    is_awaitable=_never_awaitable,
+                ),
             )
             success = not result.errors
         finally:

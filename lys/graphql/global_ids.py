@@ -61,7 +61,7 @@ def decode_global_id(
 
 def parse_pk(model: type, pk: str, *, field: str = "id") -> Any:
     """The primary key value of ``model`` spelled by ``pk``, or a clean error."""
-    column = sa_inspect(model).primary_key[0]
+    column: Any = sa_inspect(model).primary_key[0]
     try:
         python_type = column.type.python_type
     except NotImplementedError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     DocumentNode,
@@ -78,7 +78,8 @@ class _Walker:
                 child = (
                     self.fragment(selection.name.value)
                     if isinstance(selection, FragmentSpreadNode)
-                    else self.selection_set(selection.selection_set)
+                    # Field nodes were handled above: an inline fragment is left.
+                    else self.selection_set(cast(InlineFragmentNode, selection).selection_set)
                 )
                 total.aliases += child.aliases
                 total.directives += child.directives

@@ -132,7 +132,7 @@ def _relation_loader(
     if relationship.secondary is not None or len(pairs) != 1:
         raise TypeError(f"{model.__name__}.{name}: only single-column relations batch")
     local, remote = pairs[0]
-    local_attr = sa_inspect(model).get_property_by_column(local).key
+    local_attr: str = sa_inspect(model).get_property_by_column(local).key
     remote_attr = getattr(target, sa_inspect(target).get_property_by_column(remote).key)
     many = relationship.uselist
 

@@ -199,7 +199,7 @@ def _order_columns(model: type, orders: Mapping[str, str], key: str | None) -> l
         if key not in orders:
             raise ValidationError(f"Cannot order by {key}.", extensions={"field": "orderBy"})
         attribute = getattr(model, orders[key])
-        column = sa_inspect(model).columns[attribute.key]
+        column: Any = sa_inspect(model).columns[attribute.key]
         if column.nullable:
             raise ImproperlyConfigured(
                 f"ordering {model.__name__} by {attribute.key}: the column is nullable, "

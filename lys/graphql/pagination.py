@@ -91,9 +91,8 @@ def paginate(
         )
     backward = last is not None or (before is not None and first is None)
     argument = "last" if backward else "first"
-    size = (
-        (last if backward else first) if (last if backward else first) is not None else default_size
-    )
+    requested = last if backward else first
+    size = requested if requested is not None else default_size
     if size < 0 or size > max_page_size:
         raise PageSizeError(
             f"'{argument}' must be between 0 and {max_page_size}; got {size}.",
@@ -117,12 +116,12 @@ def paginate(
             select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
         )
         page_stmt = page_stmt.add_columns(total_column.label("lys_total_count"))
-    result = session.execute(page_stmt.limit(size + 1)).unique().all()
+    result: Sequence[Any] = session.execute(page_stmt.limit(size + 1)).unique().all()
     rows = [row[0] for row in result]
     total = int(result[0][1]) if with_total and result else 0
     if with_total and not result:
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        total = int(total or 0)
+        counted = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        total = int(counted or 0)
     more = len(rows) > size
     rows = rows[:size]
     if backward:

@@ -74,7 +74,7 @@ def _model_directive(type_: GraphQLObjectType) -> str | None:
             if directive.name.value == "model":
                 for argument in directive.arguments:
                     if argument.name.value == "name":
-                        return argument.value.value  # type: ignore[attr-defined]
+                        return argument.value.value
     return None
 
 

@@ -31,7 +31,7 @@ _RELATIONS: dict[type, frozenset[str]] = {}
 def relation_names(cls: type) -> frozenset[str]:
     names = _RELATIONS.get(cls)
     if names is None:
-        mapper = sa_inspect(cls, raiseerr=False)
+        mapper: Any = sa_inspect(cls, raiseerr=False)
         names = frozenset(mapper.relationships.keys()) if mapper is not None else frozenset()
         _RELATIONS[cls] = names
     return names

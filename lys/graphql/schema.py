@@ -48,6 +48,7 @@ _ROOTS = ("Query", "Mutation")
 def build_schema(
     registry: Registry, directives: dict[str, type[SchemaDirectiveVisitor]] | None = None
 ) -> GraphQLSchema:
+    """The executable schema merged from the framework's SDL and the apps' schema files."""
     files = [SchemaFile(FRAMEWORK, BASE_SDL), *registry.schema_files]
     documents = [(file, _parse_file(file)) for file in files]
     _refuse_duplicate_types(documents)
@@ -127,6 +128,7 @@ def _enum_parser(enum_type: GraphQLEnumType) -> Any:
 
 
 def print_sdl(schema: GraphQLSchema) -> str:
+    """The schema as SDL text, ending with one newline."""
     return print_schema(schema).rstrip() + "\n"
 
 

@@ -99,7 +99,8 @@ class Supervisor:
         self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
     def _start(self, child: Child) -> None:
-        process = self.context.Process(
+        # typeshed types get_context(str) as BaseContext, which lacks Process.
+        process = self.context.Process(  # type: ignore[attr-defined]
             target=child_main, args=(child.name, child.target, child.args), name=child.name
         )
         process.start()

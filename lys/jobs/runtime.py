@@ -259,7 +259,7 @@ class JobRuntime:
             "max_retries",
             spec.max_retries if spec.max_retries is not None else self.settings.job_max_retries,
         )
-        permanent = (PermanentJobError, *spec.throws)
+        permanent: tuple[type[BaseException], ...] = (PermanentJobError, *spec.throws)
 
         def is_final(error: BaseException) -> bool:
             # The same rule Dramatiq's Retries middleware applies right after.
@@ -362,7 +362,8 @@ class JobRuntime:
         broker = self.broker
         names = {name for name in broker.get_declared_queues() if not name.endswith(".DQ")}
         for name in sorted(names):
-            broker.join(name, timeout=int(timeout * 1000), fail_fast=False)
+            # A StubBroker here: its join takes fail_fast, Broker.join does not.
+            broker.join(name, timeout=int(timeout * 1000), fail_fast=False)  # type: ignore[call-arg]
         if self._worker is not None:
             self._worker.join()
 

@@ -39,10 +39,12 @@ NO_OPINION = Verdict()
 
 
 def deny(error: type[LysError] | LysError | None = None) -> Verdict:
+    """Refuse the call, with ``error`` (an error class or instance) if given."""
     return Verdict(False, error)
 
 
 def partial(access: Access) -> Verdict:
+    """Allow the call on the rows ``access`` reaches only."""
     return Verdict(access)
 
 
@@ -59,6 +61,8 @@ class Baseline(Protocol):
 
 
 class PermissionChain:
+    """The permission classes a webservice call goes through, in order."""
+
     def __init__(self, permissions: list[Any]) -> None:
         self.permissions = list(permissions)
 

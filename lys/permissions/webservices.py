@@ -201,11 +201,11 @@ def _declared(field_name: str, field_def: GraphQLField, operation: str) -> Webse
         for argument in directive.arguments:
             value = argument.value
             if argument.name.value == "public":
-                values["public_type"] = value.value  # type: ignore[attr-defined]
+                values["public_type"] = value.value  # type: ignore[union-attr]
             elif argument.name.value == "levels":
-                values["access_levels"] = tuple(v.value for v in value.values)  # type: ignore[attr-defined]
+                values["access_levels"] = tuple(v.value for v in value.values)  # type: ignore[union-attr]
             elif argument.name.value == "licensed":
-                values["is_licenced"] = bool(value.value)  # type: ignore[attr-defined]
+                values["is_licenced"] = bool(value.value)  # type: ignore[union-attr]
     if field_name in FRAMEWORK_FIELDS:
         values = {"public_type": NO_LIMITATION}
     return Webservice(

@@ -12,6 +12,7 @@ import inspect
 import logging
 import types
 from collections.abc import Iterable
+from typing import Any
 
 import click
 
@@ -145,7 +146,7 @@ def _load_graphql(registry: Registry) -> None:
                 for obj in vars(module).values()
                 if isinstance(obj, SchemaBindable) and not isinstance(obj, type)
             ]
-        items = []
+        items: list[Any] = []
         for item in declared:
             if isinstance(item, list | tuple):
                 items.extend(item)

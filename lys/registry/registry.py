@@ -46,7 +46,7 @@ class Registry:
         self.tables: dict[str, type] = {}
         self.metadata: MetaData = MetaData()
         self.services: dict[str, Service] = {}
-        self.fixtures: list[type] = []
+        self.fixtures: list[type[Any]] = []
         self.fixture_apps: dict[type, str] = {}
         self.schema_files: list[SchemaFile] = []
         self.bindables: list[Bindables] = []
@@ -81,10 +81,10 @@ class Registry:
         self.tenant_columns: dict[str, str] = {}
         #: ``(session, application) -> None`` run after ``migrate`` and ``loadfixtures``
         #: to mirror code into tables (webservices, ...).
-        self.sync_hooks: list[Callable[[Any, Any], None]] = []
+        self.sync_hooks: list[Callable[[Any, Any], Any]] = []
         #: ``(application) -> None`` run when a server process starts serving (not for
         #: commands or workers): e.g. registering webservices with the auth service.
-        self.server_hooks: list[Callable[[Any], None]] = []
+        self.server_hooks: list[Callable[[Any], object]] = []
         #: ``(session, user) -> dict``: claims added to a user's access token.
         self.claim_providers: list[Callable[[Any, Any], dict[str, Any]]] = []
 

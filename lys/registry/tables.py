@@ -67,7 +67,7 @@ def build_tables(
             "__annotations__": annotations,
             **relationships,
         }
-        metaclass = type(abstract)
+        metaclass: Any = type(abstract)  # SQLModel's metaclass
         try:
             tables[name] = metaclass(class_names[name], (abstract, base), namespace, table=True)
         except Exception as exc:
@@ -132,5 +132,5 @@ def _retarget(annotation: Any, class_names: dict[str, str]) -> Any:
         (target,) = targets
         return typing.Optional[target] if nullable else target  # noqa: UP045
     if origin in (list, set):
-        return origin[targets[0]]  # type: ignore[index]
+        return origin[targets[0]]
     return annotation

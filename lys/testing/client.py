@@ -35,7 +35,7 @@ class GraphQLOperationError(AssertionError):
 
 def open_client(application: Application, base_url: str | None = None) -> TestClient[Any]:
     """A started client (lifespan run); close it with ``client.__exit__(None, None, None)``."""
-    options = {"base_url": base_url} if base_url else {}
+    options: dict[str, Any] = {"base_url": base_url} if base_url else {}
     client: TestClient[Any] = TestClient(application.asgi(), **options)
     client.__enter__()
     return client

@@ -24,6 +24,10 @@ __all__ = ["ClientFactory", "EntityFactory", "ParametricFactory", "UserFactory"]
 
 
 class EntityOptions(SQLAlchemyOptions):
+    # Set by factory_boy from the options below (annotations only, for type checkers).
+    requires_app: str | None
+    factory: Any
+
     def _build_default_options(self) -> list[OptionDefault]:
         return [
             *super()._build_default_options(),
@@ -58,6 +62,7 @@ class EntityFactory(SQLAlchemyModelFactory):
     """Base of model factories: ``Meta.model`` is a model name (or a table class)."""
 
     _options_class = EntityOptions
+    _meta: EntityOptions
 
     class Meta:
         abstract = True

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, and_, event, not_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from lys.apps.base.models import AccessLevel, Emailing, Language, OneTimeTokenType, Webservice
 from lys.conf.environments import Environment
@@ -62,12 +63,14 @@ class WebserviceService(ParametricEntityService[Webservice]):
     ) -> Select[Any]:
         stmt = select(self.model)
         if names is not None:
-            stmt = stmt.where(self.model.id.in_(sorted(names)))
+            stmt = stmt.where(col(self.model.id).in_(sorted(names)))
         if enabled is not None:
-            effective = and_(self.model.enabled.is_(True), self.model.switched_off.is_(False))
+            effective = and_(
+                col(self.model.enabled).is_(True), col(self.model.switched_off).is_(False)
+            )
             stmt = stmt.where(effective if enabled else not_(effective))
         if app_name is not None:
-            stmt = stmt.where(self.model.app_name == app_name)
+            stmt = stmt.where(col(self.model.app_name) == app_name)
         return stmt
 
     def switch(self, session: Session, registry: Any, code: str, *, enabled: bool) -> Webservice:

@@ -93,7 +93,7 @@ class User(RoleUser):
         cls, organizations: Mapping[str, Collection[Any]]
     ) -> list[Any] | None:
         ids = _client_ids(organizations)
-        return [cls.client_id.in_(ids)] if ids else None  # type: ignore[attr-defined]
+        return [cls.client_id.in_(ids)] if ids else None  # type: ignore[union-attr]
 
     def accessing_organizations(self) -> Mapping[str, Collection[Any]] | None:
         return {CLIENT: {self.client_id}} if self.client_id is not None else {}

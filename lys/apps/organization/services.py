@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from lys.apps.organization.errors import SignupRateLimitError, SupervisorOnlyRoleError
 from lys.apps.organization.models import Client, ClientUserRole
@@ -54,12 +55,12 @@ class ClientService(EntityService[Client]):
             )
         text = (search or "").strip()
         if text:
-            stmt = stmt.where(model.name.icontains(text, autoescape=True))
+            stmt = stmt.where(col(model.name).icontains(text, autoescape=True))
         return stmt
 
     def owned_ids(self, session: Session, user_id: uuid.UUID) -> list[uuid.UUID]:
         model = self.model
-        return list(session.scalars(select(model.id).where(model.owner_id == user_id)))
+        return list(session.scalars(select(col(model.id)).where(col(model.owner_id) == user_id)))
 
     def sign_up(
         self,
@@ -132,11 +133,11 @@ class ClientUserRoleService(EntityService[ClientUserRole]):
         """The user's enabled client roles: the ones that grant anything."""
         model, role = self.model, self.registry.model("role")
         stmt = (
-            select(model.role_id)
-            .join(role, role.id == model.role_id)
+            select(col(model.role_id))
+            .join(role, col(role.id) == model.role_id)
             .where(
-                model.user_id == user_id,
-                role.enabled.is_(True),
+                col(model.user_id) == user_id,
+                col(role.enabled).is_(True),
                 role.supervisor_only.is_(False),
             )
         )
@@ -146,9 +147,9 @@ class ClientUserRoleService(EntityService[ClientUserRole]):
         """Each user's client roles (disabled ones included), in one query."""
         model, role = self.model, self.registry.model("role")
         stmt = (
-            select(model.user_id, role)
+            select(col(model.user_id), role)
             .join(role, role.id == model.role_id)
-            .where(model.user_id.in_(list(user_ids)))
+            .where(col(model.user_id).in_(list(user_ids)))
             .order_by(role.id)
         )
         grouped: dict[Any, list[Any]] = {user_id: [] for user_id in user_ids}
@@ -212,14 +213,18 @@ class ClientUserRoleService(EntityService[ClientUserRole]):
         client = self._client_of(session, user)
         model = self.model
         wanted = set(codes)
-        current = set(session.scalars(select(model.role_id).where(model.user_id == user.id)))
+        current = set(
+            session.scalars(select(col(model.role_id)).where(col(model.user_id) == user.id))
+        )
         added, removed = wanted - current, current - wanted
         # Only new roles must be enabled: a role disabled since it was granted can stay.
         self.service("role").checked_codes(session, added)
         self.check_assignable(session, client, added | removed, caller)
         if removed:
             session.execute(
-                delete(model).where(model.user_id == user.id, model.role_id.in_(sorted(removed)))
+                delete(model).where(
+                    col(model.user_id) == user.id, col(model.role_id).in_(sorted(removed))
+                )
             )
         for code in sorted(added):
             session.add(model(user_id=user.id, role_id=code))

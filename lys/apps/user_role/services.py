@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from lys.apps.user_role.errors import (
     CannotUpdateSuperUserRolesError,
@@ -42,9 +43,9 @@ class RoleService(ParametricEntityService[Role]):
         model = self.model
         stmt = select(model)
         if enabled is not None:
-            stmt = stmt.where(model.enabled.is_(enabled))
+            stmt = stmt.where(col(model.enabled).is_(enabled))
         if supervisor_only is not None:
-            stmt = stmt.where(model.supervisor_only.is_(supervisor_only))
+            stmt = stmt.where(col(model.supervisor_only).is_(supervisor_only))
         return stmt
 
     # -- what roles open ---------------------------------------------------------------
@@ -81,9 +82,9 @@ class RoleService(ParametricEntityService[Role]):
     def _load_grants(self, session: Session) -> dict[str, frozenset[str]]:
         role, link = self.model, self.registry.model("role_webservice")
         stmt = (
-            select(role.id, link.webservice_id)
+            select(col(role.id), col(link.webservice_id))
             .outerjoin(link, link.role_id == role.id)
-            .where(role.enabled.is_(True))
+            .where(col(role.enabled).is_(True))
         )
         mapping: dict[str, set[str]] = {}
         for code, name in session.execute(stmt):
@@ -133,9 +134,9 @@ class UserRoleService(EntityService[UserRole]):
         """The user's enabled roles: the ones that grant anything."""
         model, role = self.model, self.registry.model("role")
         stmt = (
-            select(model.role_id)
-            .join(role, role.id == model.role_id)
-            .where(model.user_id == user_id, role.enabled.is_(True))
+            select(col(model.role_id))
+            .join(role, col(role.id) == model.role_id)
+            .where(col(model.user_id) == user_id, col(role.enabled).is_(True))
         )
         return set(session.scalars(stmt))
 
@@ -143,9 +144,9 @@ class UserRoleService(EntityService[UserRole]):
         """Each user's roles (disabled ones included, by code), in one query."""
         model, role = self.model, self.registry.model("role")
         stmt = (
-            select(model.user_id, role)
+            select(col(model.user_id), role)
             .join(role, role.id == model.role_id)
-            .where(model.user_id.in_(list(user_ids)))
+            .where(col(model.user_id).in_(list(user_ids)))
             .order_by(role.id)
         )
         grouped: dict[Any, list[Role]] = {user_id: [] for user_id in user_ids}
@@ -174,7 +175,9 @@ class UserRoleService(EntityService[UserRole]):
         stmt = self.service("user").search(search, status_id)
         if role_code is not None:
             model = self.model
-            stmt = stmt.where(users.id.in_(select(model.user_id).where(model.role_id == role_code)))
+            stmt = stmt.where(
+                col(users.id).in_(select(col(model.user_id)).where(col(model.role_id) == role_code))
+            )
         if not include_super_users:
             stmt = stmt.where(users.is_super_user.is_(False))
         return stmt
@@ -225,7 +228,9 @@ class UserRoleService(EntityService[UserRole]):
             raise CannotUpdateSuperUserRolesError()
         wanted = set(codes)
         model = self.model
-        current = set(session.scalars(select(model.role_id).where(model.user_id == user.id)))
+        current = set(
+            session.scalars(select(col(model.role_id)).where(col(model.user_id) == user.id))
+        )
         added, removed = wanted - current, current - wanted
         # Only new roles must be enabled: a role disabled since it was granted can be kept.
         self.service("role").checked_codes(session, added)
@@ -237,7 +242,9 @@ class UserRoleService(EntityService[UserRole]):
         )
         if removed:
             session.execute(
-                delete(model).where(model.user_id == user.id, model.role_id.in_(sorted(removed)))
+                delete(model).where(
+                    col(model.user_id) == user.id, col(model.role_id).in_(sorted(removed))
+                )
             )
         self.grant(session, user.id, added)
         session.expire(user, ["roles"])

@@ -9,7 +9,7 @@ from lys.migrations.commands import make_migrations, migrate, migrations_dir, sh
 from lys.registry.loader import MODELS, SERVICES
 
 
-def _application(state: CLIState):  # type: ignore[no-untyped-def]
+def _application(state: CLIState):
     return state.application([MODELS, SERVICES])
 
 

@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -66,7 +66,8 @@ class Revocations:
 
     def redis(self) -> Any:
         """The process's shared client for this URL."""
-        return redis_client(self.redis_url, REDIS_TIMEOUT)
+        # Callers check uses_redis first; the cast only narrows the type.
+        return redis_client(cast(str, self.redis_url), REDIS_TIMEOUT)
 
     # -- writing ---------------------------------------------------------------------
     def sessions_ended(self, session_ids: Iterable[uuid.UUID]) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from lys import EntityService, LysError, Service
 from lys.apps.user_auth.modules.auth.errors import (
@@ -131,11 +132,11 @@ class UserSessionService(EntityService[UserSession]):
         stmt = (
             select(model)
             .where(
-                model.user_id == user_id,
-                model.revoked_at.is_(None),
-                model.expires_at > self.runtime.now(),
+                col(model.user_id) == user_id,
+                col(model.revoked_at).is_(None),
+                col(model.expires_at) > self.runtime.now(),
             )
-            .order_by(model.last_used_at.desc(), model.id)
+            .order_by(col(model.last_used_at).desc(), col(model.id))
         )
         return list(session.scalars(stmt))
 
@@ -153,7 +154,7 @@ class UserSessionService(EntityService[UserSession]):
         model = self.model
         result = session.execute(
             update(model)
-            .where(model.id == session_id, model.revoked_at.is_(None))
+            .where(col(model.id) == session_id, col(model.revoked_at).is_(None))
             .values(revoked_at=self.runtime.now(), revoked_reason=reason[:64])
         )
         self.runtime.revocations.sessions_ended([session_id])
@@ -169,14 +170,16 @@ class UserSessionService(EntityService[UserSession]):
         """End every session of the user but ``except_session`` (the caller's own, after a
         password change); returns the ids ended."""
         model = self.model
-        stmt = select(model.id).where(model.user_id == user_id, model.revoked_at.is_(None))
+        stmt = select(col(model.id)).where(
+            col(model.user_id) == user_id, col(model.revoked_at).is_(None)
+        )
         if except_session is not None:
-            stmt = stmt.where(model.id != except_session)
+            stmt = stmt.where(col(model.id) != except_session)
         ids = list(session.scalars(stmt))
         if ids:
             session.execute(
                 update(model)
-                .where(model.id.in_(ids), model.revoked_at.is_(None))
+                .where(col(model.id).in_(ids), col(model.revoked_at).is_(None))
                 .values(revoked_at=self.runtime.now(), revoked_reason=reason[:64])
             )
         self.runtime.revocations.sessions_ended(ids)

@@ -13,12 +13,13 @@ import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from lys.apps.user_auth.modules.user import sessions
 from lys.apps.user_auth.modules.user.errors import (
@@ -128,7 +129,7 @@ class GenderService(ParametricEntityService[Gender]):
 class UserEmailAddressService(EntityService[UserEmailAddress]):
     def find(self, session: Session, address: str) -> UserEmailAddress | None:
         model = self.model
-        return session.scalars(select(model).where(model.address == address)).first()
+        return session.scalars(select(model).where(col(model.address) == address)).first()
 
 
 class UserPrivateDataService(EntityService[UserPrivateData]):
@@ -184,9 +185,9 @@ class UserOneTimeTokenService(EntityService[UserOneTimeToken]):
         session.execute(
             update(model)
             .where(
-                model.user_id == user_id,
-                model.type_id.in_(type_ids),
-                model.status_id == PENDING,
+                col(model.user_id) == user_id,
+                col(model.type_id).in_(type_ids),
+                col(model.status_id) == PENDING,
             )
             .values(status_id=REVOKED_TOKEN)
         )
@@ -196,7 +197,9 @@ class UserOneTimeTokenService(EntityService[UserOneTimeToken]):
         if not isinstance(token, str) or not token or len(token) > TOKEN_MAX_LENGTH:
             raise InvalidResetTokenError()
         model = self.model
-        row = session.scalars(select(model).where(model.token_hash == hash_token(token))).first()
+        row = session.scalars(
+            select(model).where(col(model.token_hash) == hash_token(token))
+        ).first()
         if row is None or row.type_id != type_id:
             raise InvalidResetTokenError()
         if row.expires_at <= utcnow():
@@ -211,7 +214,7 @@ class UserOneTimeTokenService(EntityService[UserOneTimeToken]):
         now = utcnow()
         result = session.execute(
             update(model)
-            .where(model.id == row.id, model.status_id == PENDING)
+            .where(col(model.id) == row.id, col(model.status_id) == PENDING)
             .values(status_id=USED, used_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -224,7 +227,9 @@ class UserOneTimeTokenService(EntityService[UserOneTimeToken]):
     ) -> int:
         model = self.model
         stmt = select(func.count()).where(
-            model.user_id == user_id, model.type_id == type_id, model.created_at >= since
+            col(model.user_id) == user_id,
+            col(model.type_id) == type_id,
+            col(model.created_at) >= since,
         )
         return int(session.scalar(stmt) or 0)
 
@@ -251,12 +256,12 @@ class UserService(EntityService[User]):
                 private = self.service("user_private_data").model
                 stmt = stmt.where(
                     or_(
-                        model.id.in_(
+                        col(model.id).in_(
                             select(emails.user_id).where(
                                 emails.address.icontains(text.lower(), autoescape=True)
                             )
                         ),
-                        model.id.in_(
+                        col(model.id).in_(
                             select(private.user_id).where(
                                 or_(
                                     private.first_name.icontains(text, autoescape=True),
@@ -267,7 +272,7 @@ class UserService(EntityService[User]):
                     )
                 )
         if status_id is not None:
-            stmt = stmt.where(model.status_id == status_id)
+            stmt = stmt.where(col(model.status_id) == status_id)
         return stmt
 
     # -- creation --------------------------------------------------------------------
@@ -353,7 +358,7 @@ class UserService(EntityService[User]):
         """Change the address; it must be validated again (a verification email is queued)."""
         self._refuse_anonymized(user)
         address = normalize_email(new_email, field="newEmail")
-        current = user.email_address
+        current = cast(UserEmailAddress, user.email_address)  # every user has one
         if current is not None and current.address == address:
             return user
         taken = self.service("user_email_address").find(session, address)
@@ -521,7 +526,8 @@ class UserService(EntityService[User]):
         tokens = self.service("user_one_time_token")
         row = tokens.check(session, token, EMAIL_VERIFICATION)
         user = self.get_or_404(session, row.user_id)
-        address = user.email_address
+        # Every user is created with an address: the relationship is never None here.
+        address = cast(UserEmailAddress, user.email_address)
         if address.validated_at is not None:
             raise EmailAlreadyValidatedError()
         tokens.use(session, row)
@@ -537,7 +543,8 @@ class UserService(EntityService[User]):
         user = self.get_or_404(session, row.user_id)
         tokens.use(session, row)
         user.password = hash_password(new_password)
-        address = user.email_address
+        # Every user is created with an address: the relationship is never None here.
+        address = cast(UserEmailAddress, user.email_address)
         if address.validated_at is None:
             address.validated_at = utcnow()
         session.flush()
@@ -545,7 +552,7 @@ class UserService(EntityService[User]):
 
     def send_email_verification(self, session: Session, settings: Settings, user: User) -> User:
         self._refuse_anonymized(user)
-        if user.email_address.validated_at is not None:
+        if cast(UserEmailAddress, user.email_address).validated_at is not None:
             raise EmailAlreadyValidatedError()
         self._send_token(session, settings, user, EMAIL_VERIFICATION, EMAIL_VERIFICATION_EMAIL)
         return user
@@ -595,7 +602,8 @@ class UserService(EntityService[User]):
     ) -> None:
         """Issue a one-time token and queue the email carrying its link."""
         token = self.service("user_one_time_token").issue(session, user.id, type_id)
-        address = user.email_address
+        # Every user is created with an address: the relationship is never None here.
+        address = cast(UserEmailAddress, user.email_address)
         if type_id == EMAIL_VERIFICATION:
             address.last_validation_request_at = utcnow()
         link = f"{settings.front_url.rstrip('/')}{FRONT_PATHS[type_id]}?token={quote(token)}"

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from lys.redis_clients import redis_client
 
@@ -53,7 +53,8 @@ class Throttle:
         return self._memory_hit(key) <= limit
 
     def _redis(self) -> Any:
-        return redis_client(self.redis_url, REDIS_TIMEOUT)
+        # Callers check redis_url first; the cast only narrows the type.
+        return redis_client(cast(str, self.redis_url), REDIS_TIMEOUT)
 
     def _redis_hit(self, key: str) -> int:
         name = f"{self.prefix}:{self._window_start()}:{key}"
