@@ -108,6 +108,18 @@ class Loaders:
             self._loaders[key] = loader
         return loader
 
+    def batched(
+        self, name: str, key_of: Callable[[Any], Hashable], batch: BatchFn
+    ) -> BatchLoader:
+        """A loader of the app's own (``name`` unique to it), kept for the request: for
+        values no single-column relation reaches, such as roles through a link table."""
+        key = (BatchLoader, name, self._scope_key())
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = BatchLoader(self.groups, key_of, batch)
+            self._loaders[key] = loader
+        return loader
+
     def load_relation(self, obj: Any, name: str) -> Any:
         """``obj.<name>`` without a query per object; already-loaded relations are free."""
         state = sa_inspect(obj)

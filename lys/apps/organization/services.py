@@ -26,6 +26,7 @@ from lys.apps.user_role.errors import (
     CannotUpdateSuperUserRolesError,
     UnauthorizedRoleAssignmentError,
 )
+from lys.apps.user_role.services import roles_by_user
 from lys.errors import NotFoundError, ValidationError
 from lys.services import EntityService, Service
 
@@ -145,17 +146,7 @@ class ClientUserRoleService(EntityService[ClientUserRole]):
 
     def roles_by_user(self, session: Session, user_ids: Sequence[Any]) -> list[list[Any]]:
         """Each user's client roles (disabled ones included), in one query."""
-        model, role = self.model, self.registry.model("role")
-        stmt = (
-            select(col(model.user_id), role)
-            .join(role, role.id == model.role_id)
-            .where(col(model.user_id).in_(list(user_ids)))
-            .order_by(role.id)
-        )
-        grouped: dict[Any, list[Any]] = {user_id: [] for user_id in user_ids}
-        for user_id, row in session.execute(stmt):
-            grouped[user_id].append(row)
-        return [grouped[user_id] for user_id in user_ids]
+        return roles_by_user(session, self.model, self.registry.model("role"), user_ids)
 
     def check_assignable(
         self, session: Session, client: Client, changed: Collection[str], caller: Caller

@@ -9,19 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lys.graphql.loaders import BatchLoader
-
-_KEY = "user_role.roles"
-
 
 def user_roles(context: Any, user: Any) -> list[Any]:
-    loader = context.state.get(_KEY)
-    if loader is None:
-        service = context.service("user_role")
-        loader = BatchLoader(
-            context.loaders.groups,
-            lambda row: row.id,
-            lambda ids: service.roles_by_user(context.session, ids),
-        )
-        context.state[_KEY] = loader
+    service = context.service("user_role")
+    loader = context.loaders.batched(
+        "user_role.roles",
+        lambda row: row.id,
+        lambda ids: service.roles_by_user(context.session, ids),
+    )
     return loader.load_for(user)

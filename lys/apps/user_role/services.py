@@ -29,6 +29,23 @@ from lys.services import EntityService, ParametricEntityService
 MAX_ROLES_PER_CALL = 100
 
 
+def roles_by_user(
+    session: Session, links: Any, role: Any, user_ids: Sequence[Any]
+) -> list[list[Any]]:
+    """Each user's roles through a ``(user_id, role_id)`` link table, by code, in one
+    query (disabled roles included)."""
+    stmt = (
+        select(col(links.user_id), role)
+        .join(role, role.id == links.role_id)
+        .where(col(links.user_id).in_(list(user_ids)))
+        .order_by(role.id)
+    )
+    grouped: dict[Any, list[Any]] = {user_id: [] for user_id in user_ids}
+    for user_id, row in session.execute(stmt):
+        grouped[user_id].append(row)
+    return [grouped[user_id] for user_id in user_ids]
+
+
 class RoleService(ParametricEntityService[Role]):
     #: Seconds a process trusts its copy of the role -> webservices mapping.
     grants_seconds: ClassVar[float] = 2.0
@@ -142,17 +159,7 @@ class UserRoleService(EntityService[UserRole]):
 
     def roles_by_user(self, session: Session, user_ids: Sequence[Any]) -> list[list[Role]]:
         """Each user's roles (disabled ones included, by code), in one query."""
-        model, role = self.model, self.registry.model("role")
-        stmt = (
-            select(col(model.user_id), role)
-            .join(role, role.id == model.role_id)
-            .where(col(model.user_id).in_(list(user_ids)))
-            .order_by(role.id)
-        )
-        grouped: dict[Any, list[Role]] = {user_id: [] for user_id in user_ids}
-        for user_id, row in session.execute(stmt):
-            grouped[user_id].append(row)
-        return [grouped[user_id] for user_id in user_ids]
+        return roles_by_user(session, self.model, self.registry.model("role"), user_ids)
 
     def claims(self, session: Session, user: Any) -> Mapping[str, Any]:
         """The ``roles`` claim of the user's access tokens: enabled role codes, renewed
