@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict
 
 from lys import ParametricFixture, ParametricRow
+from lys.apps.base.webservices import PUBLIC_TYPES
 from lys.permissions import LEVELS_DESCRIPTIONS
 
 
@@ -23,10 +24,7 @@ class AccessLevelFixture(ParametricFixture):
 
 class WebservicePublicTypeFixture(ParametricFixture):
     model = "webservice_public_type"
-    rows = [
-        {"id": "NO_LIMITATION", "description": "Anyone"},
-        {"id": "DISCONNECTED", "description": "Only callers who are not connected"},
-    ]
+    rows = [{"id": code, "description": text} for code, text in PUBLIC_TYPES.items()]
 
 
 class TokenTypeRow(ParametricRow):

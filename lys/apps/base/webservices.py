@@ -61,13 +61,10 @@ def mirror_webservices(
     links: dict[str, set[str]] = {}
     for link in session.scalars(select(link_model)):
         links.setdefault(link.webservice_id, set()).add(link.access_level_id)
-    names = set()
+    webservices = list(webservices)
     for webservice in webservices:
-        names.add(webservice.name)
         row = rows.get(webservice.name)
         values = _row_values(webservice, service_name)
-        declared = set(webservice.access_levels)
-        current = links.get(webservice.name, set())
         if row is None:
             session.add(model(id=webservice.name, **values))
             report.added += 1
@@ -75,20 +72,24 @@ def mirror_webservices(
             for key, value in values.items():
                 setattr(row, key, value)
             report.updated += 1
-        elif declared != current:
+        elif set(webservice.access_levels) != links.get(webservice.name, set()):
             report.updated += 1
         else:
             report.unchanged += 1
-        session.flush()
-        for level in current - declared:
+    session.flush()  # once: the links below point at these rows
+    for webservice in webservices:
+        declared = set(webservice.access_levels)
+        current = links.get(webservice.name, set())
+        if current - declared:
             session.execute(
                 link_model.__table__.delete().where(
                     link_model.webservice_id == webservice.name,
-                    link_model.access_level_id == level,
+                    link_model.access_level_id.in_(sorted(current - declared)),
                 )
             )
         for level in sorted(declared - current):
             session.add(link_model(webservice_id=webservice.name, access_level_id=level))
+    names = {webservice.name for webservice in webservices}
     for name, row in rows.items():
         if row.app_name == service_name and name not in names and row.enabled:
             row.enabled = False
