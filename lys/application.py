@@ -17,7 +17,7 @@ from sqlmodel import Session
 from lys.auth.passwords import configure_hasher
 from lys.conf.loader import load_settings
 from lys.conf.settings import Settings
-from lys.db.engine import create_db_engine
+from lys.db.engine import create_db_engine, create_read_engine
 from lys.db.session import transaction
 from lys.jobs.runtime import JobRuntime
 from lys.permissions.install import install_access
@@ -43,6 +43,7 @@ class Application:
         self.registry = Registry()
         populate(self.registry, settings.installed_apps, components)
         self._engine: Engine | None = None
+        self._read_engine: Engine | None = None
         self._schema: GraphQLSchema | None = None
         self._executor: GraphQLExecutor | None = None
         #: Background jobs: this application's own broker and outbox (see lys.jobs).
@@ -78,7 +79,22 @@ class Application:
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = create_db_engine(self.settings)
+            # Creating an engine connects nothing; reads find theirs from now on.
+            self._read_engine = create_read_engine(self.settings, self._engine)
         return self._engine
+
+    @property
+    def read_engine(self) -> Engine:
+        """Where read-only operations run: the same database, autocommit connections.
+
+        A pool of its own for server databases, so connections never switch isolation
+        level on the way in and out (two driver calls and their bookkeeping per request);
+        SQLite shares the engine's connections (an in-memory database lives in one).
+        """
+        engine = self.engine
+        if self._read_engine is None:
+            self._read_engine = create_read_engine(self.settings, engine)
+        return self._read_engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -118,6 +134,9 @@ class Application:
     def dispose(self) -> None:
         self.jobs.close()
         close_redis_clients()
+        if self._read_engine is not None:
+            self._read_engine.dispose()
+            self._read_engine = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, DisconnectionError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
 from lys.conf.settings import Settings
+from lys.db.session import autocommit_engine, use_for_reads
 from lys.errors import ImproperlyConfigured
 
 #: Plain scheme -> the driver Lys ships with.
@@ -44,6 +45,12 @@ def create_db_engine(settings: Settings, **overrides: Any) -> Engine:
             # One shared connection, or every checkout would see a new empty database.
             options["poolclass"] = StaticPool
     else:
+        if url.get_backend_name() == "postgresql":
+            # Sessions in UTC: psycopg then hands back datetimes already in UTC, so
+            # UTCDateTime needs no conversion per value (see lys.db.types).
+            given = url.query.get("options")
+            zone = "-c timezone=UTC"
+            options["connect_args"] = {"options": f"{given} {zone}" if given else zone}
         options.update(
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
@@ -63,6 +70,15 @@ def create_db_engine(settings: Settings, **overrides: Any) -> Engine:
     elif settings.database_pool_pre_ping:
         _ping_idle_connections(engine, settings.database_pool_ping_idle)
     return engine
+
+
+def create_read_engine(settings: Settings, engine: Engine) -> Engine:
+    """Autocommit connections for read-only operations: no BEGIN/COMMIT round trips."""
+    if engine.dialect.name == "sqlite":
+        return autocommit_engine(engine)
+    read = create_db_engine(settings, isolation_level="AUTOCOMMIT")
+    use_for_reads(engine, read)
+    return read
 
 
 def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:

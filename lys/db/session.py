@@ -21,6 +21,11 @@ def autocommit_engine(engine: Engine) -> Engine:
     return read
 
 
+def use_for_reads(engine: Engine, read: Engine) -> None:
+    """Make ``autocommit_engine(engine)`` answer ``read`` (an engine of its own)."""
+    _AUTOCOMMIT[engine] = read
+
+
 def make_session(engine: Engine) -> Session:
     # Objects stay readable after commit: resolvers serialise them after the transaction.
     return Session(engine, expire_on_commit=False)

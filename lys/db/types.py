@@ -43,6 +43,13 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=None)
         return value
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        # Lys opens PostgreSQL sessions in UTC (lys.db.engine), where psycopg returns
+        # timestamptz values as aware UTC datetimes already: no call per value.
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None

@@ -36,6 +36,7 @@ from lys.graphql.errors import (
     format_error,
     request_error,
 )
+from lys.graphql.execution import LeanExecutionContext
 from lys.graphql.limits import QueryLimits, check_static_limits, operation_cost
 
 Prepared = tuple[DocumentNode | None, list[dict[str, Any]]]
@@ -150,6 +151,7 @@ class GraphQLExecutor:
                     operation_name=operation_name,
                     hide_suggestions=not self._suggestions,
                     is_awaitable=_never_awaitable,
+                    execution_context_class=LeanExecutionContext,
                 ),
             )
             success = not result.errors

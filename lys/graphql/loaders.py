@@ -16,6 +16,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import RelationshipProperty, Session
 
+from lys.db.rows import load_all
+
 BatchFn = Callable[[Sequence[Hashable]], Sequence[Any]]
 #: ``(select, model) -> select`` restricted to the rows the caller may see.
 Scope = Callable[[Any, type], Any]
@@ -108,9 +110,7 @@ class Loaders:
             self._loaders[key] = loader
         return loader
 
-    def batched(
-        self, name: str, key_of: Callable[[Any], Hashable], batch: BatchFn
-    ) -> BatchLoader:
+    def batched(self, name: str, key_of: Callable[[Any], Hashable], batch: BatchFn) -> BatchLoader:
         """A loader of the app's own (``name`` unique to it), kept for the request: for
         values no single-column relation reaches, such as roles through a link table."""
         key = (BatchLoader, name, self._scope_key())
@@ -122,8 +122,9 @@ class Loaders:
 
     def load_relation(self, obj: Any, name: str) -> Any:
         """``obj.<name>`` without a query per object; already-loaded relations are free."""
-        state = sa_inspect(obj)
-        if name not in state.unloaded:
+        # A loaded relation sits in the instance's __dict__; asking the ORM's state for
+        # its unloaded keys would build a set per call, per object of every list.
+        if name in obj.__dict__:
             return getattr(obj, name)
         return self.relation(type(obj), name).load_for(obj)
 
@@ -155,7 +156,7 @@ def _relation_loader(
         stmt = select(target).where(remote_attr.in_(keys))
         if many and scope is not None:
             stmt = scope(stmt, target)
-        rows = session().scalars(stmt).all()
+        rows = load_all(session(), target, stmt)
         if many:
             grouped: dict[Hashable, list[Any]] = {k: [] for k in keys}
             for row in rows:

@@ -94,6 +94,7 @@ def connection(
                 with_total=selects(info, "totalCount"),
                 default_size=settings.page_size_default,
                 max_page_size=settings.page_size_max,
+                model=model,
             )
             context.loaders.groups.register(page.items)
             return page.as_connection()

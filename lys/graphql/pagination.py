@@ -11,7 +11,6 @@ import binascii
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import TypeDecorator
 
+from lys.db.rows import load_with_column
 from lys.errors import LysError
 
 DEFAULT_PAGE_SIZE = 100
@@ -41,27 +41,64 @@ class PageSizeError(LysError):
     status_code = 400
 
 
-@dataclass
 class Page:
-    items: list[Any]
-    cursors: list[str]
-    has_next_page: bool
-    has_previous_page: bool
-    total_count: int
+    """One page of rows; cursors are encoded only when a client asks for them."""
+
+    __slots__ = ("_keys", "_tag", "has_next_page", "has_previous_page", "items", "total_count")
+
+    def __init__(
+        self,
+        items: list[Any],
+        has_next_page: bool,
+        has_previous_page: bool,
+        total_count: int,
+        *,
+        keys: Sequence[str] = (),
+        tag: str = "",
+    ) -> None:
+        self.items = items
+        self.has_next_page = has_next_page
+        self.has_previous_page = has_previous_page
+        self.total_count = total_count
+        self._keys = tuple(keys)
+        self._tag = tag
+
+    def cursor(self, index: int) -> str:
+        row = self.items[index]
+        return encode_cursor([getattr(row, key) for key in self._keys], self._tag)
+
+    @property
+    def cursors(self) -> list[str]:
+        return [self.cursor(i) for i in range(len(self.items))]
 
     def as_connection(self) -> dict[str, Any]:
         """The Relay connection shape, keyed in snake_case like every Python-side value."""
-        edges = [{"cursor": c, "node": n} for c, n in zip(self.cursors, self.items, strict=True)]
+        last = len(self.items) - 1
         return {
-            "edges": edges,
+            "edges": [Edge(node, self, i) for i, node in enumerate(self.items)],
             "page_info": {
                 "has_next_page": self.has_next_page,
                 "has_previous_page": self.has_previous_page,
-                "start_cursor": self.cursors[0] if self.cursors else None,
-                "end_cursor": self.cursors[-1] if self.cursors else None,
+                "start_cursor": self.cursor(0) if last >= 0 else None,
+                "end_cursor": self.cursor(last) if last >= 0 else None,
             },
             "total_count": self.total_count,
         }
+
+
+class Edge:
+    """``{cursor, node}``; the cursor is encoded when read (most clients read one or two)."""
+
+    __slots__ = ("_index", "_page", "node")
+
+    def __init__(self, node: Any, page: Page, index: int) -> None:
+        self.node = node
+        self._page = page
+        self._index = index
+
+    @property
+    def cursor(self) -> str:
+        return self._page.cursor(self._index)
 
 
 def paginate(
@@ -78,6 +115,7 @@ def paginate(
     with_total: bool = True,
     default_size: int = DEFAULT_PAGE_SIZE,
     max_page_size: int = MAX_PAGE_SIZE,
+    model: type | None = None,
 ) -> Page:
     """One page of ``stmt`` in ``order_by`` order (end it with a unique column).
 
@@ -113,15 +151,16 @@ def paginate(
     total_column = None
     if with_total:
         total_column = (
-            select(func.count()).select_from(stmt.order_by(None).subquery()).scalar_subquery()
+            select(func.count())
+            .select_from(stmt.order_by(None).subquery())
+            .scalar_subquery()
+            .label("lys_total_count")
         )
-        page_stmt = page_stmt.add_columns(total_column.label("lys_total_count"))
-    result: Sequence[Any] = session.execute(page_stmt.limit(size + 1)).unique().all()
-    rows = [row[0] for row in result]
-    total = int(result[0][1]) if with_total and result else 0
-    if with_total and not result:
-        counted = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        total = int(counted or 0)
+    rows, totals = load_with_column(session, model, page_stmt.limit(size + 1), total_column)
+    total = 0
+    if with_total:
+        # No row on this page: the count still says how many there are elsewhere.
+        total = int(totals[0]) if totals else _count(session, stmt)
     more = len(rows) > size
     rows = rows[:size]
     if backward:
@@ -129,8 +168,12 @@ def paginate(
         has_previous, has_next = more, before is not None
     else:
         has_previous, has_next = after is not None, more
-    cursors = [encode_cursor([getattr(row, col.key) for col in order_by], tag) for row in rows]
-    return Page(rows, cursors, has_next, has_previous, total)
+    return Page(rows, has_next, has_previous, total, keys=[col.key for col in order_by], tag=tag)
+
+
+def _count(session: Session, stmt: Select[Any]) -> int:
+    counted = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    return int(counted or 0)
 
 
 def encode_cursor(values: Sequence[Any], tag: str = "") -> str:

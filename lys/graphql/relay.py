@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from base64 import b64encode
 from collections import defaultdict
 from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 
+from lys.db.rows import load_by_pk
 from lys.errors import ImproperlyConfigured, NotFoundError, ValidationError
-from lys.graphql.global_ids import decode_global_id, encode_global_id, parse_pk
+from lys.graphql.execution import plain
+from lys.graphql.global_ids import decode_global_id, parse_pk
 from lys.registry.registry import Registry
 
 
@@ -53,7 +56,7 @@ def load_node(
     context = info.context
     _type, pk = decode_global_id(global_id, node_type, field=field)
     model = context.model(context.registry.node_models[node_type])
-    entity = context.session.get(model, parse_pk(model, pk, field=field))
+    entity = load_by_pk(context.session, model, parse_pk(model, pk, field=field))
     if entity is None or not context.registry.access_policy.can_see(entity, context):
         raise NotFoundError(f"No {node_type} with this {field}.", extensions={"field": field})
     return entity
@@ -86,9 +89,15 @@ def _where(type_: GraphQLObjectType) -> str:
 
 
 def _global_id_resolver(type_name: str) -> Any:
-    def resolve_id(obj: Any, _info: GraphQLResolveInfo, **_kwargs: Any) -> str:
+    prefix = f"{type_name}:"
+
+    def read(obj: Any, _context: Any = None) -> str:
         pk = obj["id"] if isinstance(obj, dict) else obj.id
-        return encode_global_id(type_name, pk)
+        return b64encode(f"{prefix}{pk}".encode()).decode("ascii")
+
+    @plain(read)
+    def resolve_id(obj: Any, _info: GraphQLResolveInfo, **_kwargs: Any) -> str:
+        return read(obj)
 
     return resolve_id
 

@@ -25,6 +25,8 @@ from graphql import (
 )
 from sqlalchemy import inspect as sa_inspect
 
+from lys.graphql.execution import plain
+
 _RELATIONS: dict[type, frozenset[str]] = {}
 
 
@@ -38,7 +40,7 @@ def relation_names(cls: type) -> frozenset[str]:
 
 
 def attribute_resolver(name: str) -> Any:
-    def resolve(obj: Any, info: GraphQLResolveInfo, **_kwargs: Any) -> Any:
+    def read(obj: Any, context: Any) -> Any:
         cls = obj.__class__
         if cls is dict or isinstance(obj, Mapping):
             return obj.get(name)
@@ -46,8 +48,12 @@ def attribute_resolver(name: str) -> Any:
         if relations is None:
             relations = relation_names(cls)
         if name in relations:
-            return info.context.loaders.load_relation(obj, name)
+            return context.loaders.load_relation(obj, name)
         return getattr(obj, name, None)
+
+    @plain(read)
+    def resolve(obj: Any, info: GraphQLResolveInfo, **_kwargs: Any) -> Any:
+        return read(obj, info.context)
 
     return resolve
 
@@ -55,14 +61,19 @@ def attribute_resolver(name: str) -> Any:
 def list_registering(resolve: Any) -> Any:
     """Wrap a list field's resolver so its items batch their relations as siblings."""
 
-    def resolve_list(obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
-        result = resolve(obj, info, **kwargs)
+    def register(result: Any, context: Any) -> Any:
         if result and isinstance(result, list | tuple):
-            loaders = getattr(info.context, "loaders", None)  # absent outside Lys requests
+            loaders = getattr(context, "loaders", None)  # absent outside Lys requests
             if loaders is not None:
                 loaders.groups.register(result)
         return result
 
+    def resolve_list(obj: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
+        return register(resolve(obj, info, **kwargs), info.context)
+
+    reader = getattr(resolve, "lys_plain", None)
+    if reader is not None:
+        plain(lambda obj, context: register(reader(obj, context), context))(resolve_list)
     return resolve_list
 
 

@@ -231,7 +231,7 @@ def count_queries(request: pytest.FixtureRequest) -> Iterator[Callable[..., Quer
 
     def count(application: Application | None = None) -> QueryCounter:
         target = application if application is not None else request.getfixturevalue("lys_app")
-        counter = QueryCounter(target.engine).start()
+        counter = QueryCounter(target.engine, target.read_engine).start()
         counters.append(counter)
         return counter
 
@@ -258,4 +258,3 @@ def jobs(lys_app: Application) -> Iterator[JobWorker]:
 
     with lys_app.jobs.worker(threads=1):
         yield JobWorker(lys_app)
-

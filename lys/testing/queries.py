@@ -14,20 +14,25 @@ class QueryCounter:
     manager: ``with count_queries() as queries: ...`` counts what runs inside only.
     """
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *more: sa.Engine) -> None:
         self.engine = engine
+        # An engine sharing the first one's pool (execution options) already reports
+        # through it; listening on both would count its statements twice.
+        self.engines = [engine, *(e for e in more if e.pool is not engine.pool)]
         self.statements: list[str] = []
         self._listening = False
 
     def start(self) -> QueryCounter:
         if not self._listening:
-            sa.event.listen(self.engine, "before_cursor_execute", self._record)
+            for engine in self.engines:
+                sa.event.listen(engine, "before_cursor_execute", self._record)
             self._listening = True
         return self
 
     def stop(self) -> None:
         if self._listening:
-            sa.event.remove(self.engine, "before_cursor_execute", self._record)
+            for engine in self.engines:
+                sa.event.remove(engine, "before_cursor_execute", self._record)
             self._listening = False
 
     def __len__(self) -> int:
