@@ -45,8 +45,9 @@ class ProductService(EntityService[Product]):
         values = self._checked(name=name, price=price)
         self._check_category(session, category_id)
         product = self.model(category_id=category_id, client_id=client_id, **values)
+        # Written at the commit: alone, the INSERT is the whole transaction (one
+        # statement). A category deleted meanwhile fails there on its foreign key.
         session.add(product)
-        self._flush(session)
         return product
 
     def update_product(self, session: Session, product: Product, **changes: Any) -> Product:

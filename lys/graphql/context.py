@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from lys.auth.principal import Principal
 from lys.db.session import autocommit_engine, make_session
+from lys.db.writes import commit
 from lys.graphql.loaders import Loaders
 from lys.permissions.grants import Access
 
@@ -92,7 +93,7 @@ class RequestContext:
             if self.read_only:
                 pass  # autocommit reads: nothing to commit or roll back
             elif success:
-                self._session.commit()
+                commit(self._session)
             else:
                 self._session.rollback()
         finally:

@@ -9,10 +9,10 @@ such fields are nearly all of a list's output.
 Resolvers that only read their object say so with a ``lys_plain`` attribute, a
 function ``(obj, context) -> value``. Fields without arguments resolved by one are
 read directly and completed by type: leaves serialised, objects and lists of objects
-completed without the generic dispatch. Anything unusual (the read raising, a null,
-a value the scalar refuses, abstract types) goes down graphql-core's own path, which
-reports it exactly as before; errors raised while completing sub-fields are located
-and nulled exactly as graphql-core does.
+completed without the generic dispatch. A read that raises is reported as a resolver
+error; a null in a non-null field, a value the scalar refuses and abstract types go
+down graphql-core's own path, which reports them exactly as before; errors raised
+while completing sub-fields are located and nulled exactly as graphql-core does.
 """
 
 from __future__ import annotations
@@ -135,21 +135,27 @@ class LeanExecutionContext(ExecutionContext):
             if kind is not _SLOW:
                 try:
                     value = reader(source_value, context)
-                except Exception:
-                    value = Undefined
+                except Exception as raw_error:
+                    # As a resolver raising: located, then nulled or propagated. Not
+                    # read again (a failed read may have changed the session's state).
+                    field_path = Path(path, name, parent_type.name)
+                    error = located_error(raw_error, field_nodes, field_path.as_list())
+                    self.handle_field_error(error, field_type, field_path)
+                    results[name] = None
+                    continue
                 if value is None and not isinstance(field_type, GraphQLNonNull):
                     results[name] = None
                     continue
                 if kind is _LEAF:
-                    if value is not None and value is not Undefined:
+                    if value is not None:
                         try:
                             serialized = serialize(value)
-                        except Exception:
+                        except Exception:  # the scalar's own error, reported below
                             serialized = None
                         if serialized is not None and serialized is not Undefined:
                             results[name] = serialized
                             continue
-                elif value is not None and value is not Undefined:
+                elif value is not None:
                     done = self._complete(
                         kind,
                         parent_type,

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select
 from sqlalchemy import inspect as sa_inspect
 
+from lys.db.writes import needs_flush
 from lys.errors import ImproperlyConfigured, PermissionDeniedError, ValidationError
 from lys.graphql.pagination import paginate
 from lys.graphql.relay import load_node
@@ -242,7 +243,10 @@ def _check_result(info: GraphQLResolveInfo, entity: Any, node_type: str) -> None
     model = context.model(context.registry.node_models[node_type])
     if not isinstance(entity, model):
         raise TypeError(f"expected a {model.__name__} to return as {node_type}, got {entity!r}")
-    context.session.flush()
+    if needs_flush(entity):
+        # Values only the database gives (a generated key) must exist to be checked
+        # and answered; otherwise the write waits for the commit (see lys.db.writes).
+        context.session.flush()
     policy = context.registry.access_policy
     if not (policy.can_see(entity, context) and policy.can_write(entity, context)):
         raise PermissionDeniedError("The result would be out of your reach.")

@@ -1,0 +1,103 @@
+"""Committing a request's writes, with one statement when one statement is all there is.
+
+A mutation that creates one row and did nothing else in the database would otherwise
+cost three statements: BEGIN, the INSERT and COMMIT. A single statement is atomic on
+its own, so such a transaction runs as that INSERT alone on an autocommit connection;
+if it fails, nothing was written, as with the transaction. Anything more (a read in
+the transaction, a second row, a change, a row whose values the database or the ORM
+still has to fill in, listeners on the session or the mapper) commits the usual way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
+
+from lys.db.session import autocommit_engine
+
+_SESSION_EVENTS = (
+    "before_commit",
+    "after_commit",
+    "after_transaction_end",
+    "before_flush",
+    "after_flush",
+    "after_flush_postexec",
+    "pending_to_persistent",
+)
+_MAPPER_EVENTS = ("before_insert", "after_insert")
+
+
+def commit(session: Session) -> None:
+    """``session.commit()``, as a single INSERT when that is the whole transaction."""
+    lone = _lone_insert(session)
+    if lone is None:
+        session.commit()
+        return
+    obj, mapper, values = lone
+    bind = session.get_bind(mapper)
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with autocommit_engine(engine).connect() as connection:
+        connection.execute(mapper.local_table.insert(), values)
+    # The row exists now: the object becomes what a load of it would give.
+    session.expunge(obj)
+    make_transient_to_detached(obj)
+    session.commit()  # nothing left to write: no statement
+
+
+def needs_flush(obj: Any) -> bool:
+    """Whether ``obj``'s row still lacks values only the database or the ORM's flush
+    gives it (a generated key, column defaults), so reading it requires a flush."""
+    mapper: Mapper[Any] = sa_inspect(type(obj))
+    values = obj.__dict__
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        present = values.get(prop.key) is not None
+        if not present and (
+            column.primary_key or column.default is not None or column.server_default is not None
+        ):
+            return True
+    return False
+
+
+def _lone_insert(session: Session) -> tuple[Any, Mapper[Any], dict[str, Any]] | None:
+    new = session._new
+    if len(new) != 1 or session._deleted or session.identity_map._modified:
+        return None
+    transaction = session.get_transaction()
+    if transaction is not None and transaction._connections:
+        return None
+    if any(getattr(session.dispatch, name) for name in _SESSION_EVENTS):
+        return None
+    state = next(iter(new))
+    obj = state.obj()
+    mapper = state.mapper
+    if obj is None or not _single_table(mapper):
+        return None
+    if any(getattr(mapper.dispatch, name) for name in _MAPPER_EVENTS):
+        return None
+    attributes = obj.__dict__
+    if any(key in attributes for key in mapper.relationships):
+        return None  # the flush would take foreign keys from related objects
+    values: dict[str, Any] = {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key in attributes:
+            values[column.key] = attributes[prop.key]
+        elif column.default is not None or column.server_default is not None:
+            return None
+    if any(values.get(column.key) is None for column in mapper.primary_key):
+        return None
+    return obj, mapper, values
+
+
+def _single_table(mapper: Mapper[Any]) -> bool:
+    if mapper.inherits is not None or mapper.version_id_col is not None:
+        return False
+    table = mapper.local_table
+    return all(
+        len(prop.columns) == 1 and getattr(prop.columns[0], "table", None) is table
+        for prop in mapper.column_attrs
+    )
