@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
@@ -40,7 +40,7 @@ def commit(session: Session) -> None:
     bind = session.get_bind(mapper)
     engine = bind if isinstance(bind, Engine) else bind.engine
     with autocommit_engine(engine).connect() as connection:
-        connection.execute(mapper.local_table.insert(), values)
+        connection.execute(insert(mapper.local_table), values)
     # The row exists now: the object becomes what a load of it would give.
     session.expunge(obj)
     make_transient_to_detached(obj)
@@ -88,7 +88,7 @@ def _lone_insert(session: Session) -> tuple[Any, Mapper[Any], dict[str, Any]] | 
             values[column.key] = attributes[prop.key]
         elif column.default is not None or column.server_default is not None:
             return None
-    if any(values.get(column.key) is None for column in mapper.primary_key):
+    if any(values.get(str(column.key)) is None for column in mapper.primary_key):
         return None
     return obj, mapper, values
 
