@@ -10,9 +10,9 @@ still has to fill in, listeners on the session or the mapper) commits the usual 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, Table, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
@@ -40,7 +40,7 @@ def commit(session: Session) -> None:
     bind = session.get_bind(mapper)
     engine = bind if isinstance(bind, Engine) else bind.engine
     with autocommit_engine(engine).connect() as connection:
-        connection.execute(insert(mapper.local_table), values)
+        connection.execute(insert(cast(Table, mapper.local_table)), values)
     # The row exists now: the object becomes what a load of it would give.
     session.expunge(obj)
     make_transient_to_detached(obj)
