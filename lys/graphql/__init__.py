@@ -1,6 +1,7 @@
 """GraphQL: the merged SDL-first schema, cached execution and the error shape."""
 
 from lys.graphql.context import RequestContext
+from lys.graphql.execution import plain
 from lys.graphql.executor import GraphQLExecutor
 from lys.graphql.operations import (
     connection,
@@ -21,6 +22,7 @@ __all__ = [
     "deletion",
     "edition",
     "getter",
+    "plain",
     "print_sdl",
     "validate_input",
 ]
