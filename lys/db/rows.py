@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ARRAY, Select, any_, bindparam, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.identity import IdentityMap
 from sqlalchemy.orm.state import InstanceState
+
+from lys.db.fetch import fetch
 
 _READERS: dict[type, RowReader | None] = {}
 
@@ -94,7 +96,7 @@ class RowReader:
         obj = session.identity_map.get(key)
         if obj is not None or self._by_pk is None:
             return obj if obj is not None else session.get(self.model, pk)
-        rows = connection_for(session).execute(self._by_pk, {"lys_pk": pk}).all()
+        rows = fetch(connection_for(session), self._by_pk, {"lys_pk": pk})
         found = self.instances(session, rows)
         return found[0] if found else None
 
@@ -103,7 +105,7 @@ class RowReader:
         columns = self.columns_of(stmt)
         if columns is None:
             return list(session.scalars(stmt).unique())
-        return self.instances(session, connection_for(session).execute(columns))
+        return self.instances(session, fetch(connection_for(session), columns))
 
 
 def load_all(session: Session, model: type, stmt: Select[Any]) -> list[Any]:
@@ -128,8 +130,8 @@ def load_with_column(
         result = session.execute(stmt.add_columns(extra)).unique().all()
         return [row[0] for row in result], [row[1] for row in result]
     if extra is None:
-        return reader.instances(session, connection_for(session).execute(columns)), []
-    rows = connection_for(session).execute(columns.add_columns(extra)).all()
+        return reader.instances(session, fetch(connection_for(session), columns)), []
+    rows = fetch(connection_for(session), columns.add_columns(extra))
     return reader.instances(session, rows), [row[-1] for row in rows]
 
 
@@ -137,6 +139,15 @@ def load_by_pk(session: Session, model: type, pk: Any) -> Any:
     """``session.get(model, pk)``, loaded lean when the model allows it."""
     reader = reader_for(model, session)
     return session.get(model, pk) if reader is None else reader.get(session, pk)
+
+
+def one_of(column: Any, values: Sequence[Any], session: Session) -> Any:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one parameter
+    whatever the number of values, so the statement's text (and its prepared plan)
+    stays the same from one batch to the next."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("lys_values", list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def reader_for(model: type, session: Session) -> RowReader | None:

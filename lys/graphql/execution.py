@@ -135,6 +135,8 @@ class LeanExecutionContext(ExecutionContext):
             if kind is not _SLOW:
                 try:
                     value = reader(source_value, context)
+                    if isinstance(value, Exception):
+                        raise value  # an error given as the value, as graphql-core does
                 except Exception as raw_error:
                     # As a resolver raising: located, then nulled or propagated. Not
                     # read again (a failed read may have changed the session's state).
@@ -192,7 +194,8 @@ class LeanExecutionContext(ExecutionContext):
         """An object or a list of objects completed as ``complete_value`` would;
         ``Undefined`` when the value needs graphql-core's own path (nothing run yet)."""
         if kind == _OBJECT_LIST and (
-            not isinstance(value, list | tuple) or any(item is None for item in value)
+            not isinstance(value, list | tuple)
+            or any(item is None or isinstance(item, Exception) for item in value)
         ):
             return Undefined
         field_path = Path(path, name, parent_type.name)

@@ -16,7 +16,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import RelationshipProperty, Session
 
-from lys.db.rows import load_all
+from lys.db.rows import load_all, one_of
 
 BatchFn = Callable[[Sequence[Hashable]], Sequence[Any]]
 #: ``(select, model) -> select`` restricted to the rows the caller may see.
@@ -153,10 +153,11 @@ def _relation_loader(
         return getattr(obj, local_attr)
 
     def batch(keys: Sequence[Hashable]) -> list[Any]:
-        stmt = select(target).where(remote_attr.in_(keys))
+        current = session()
+        stmt = select(target).where(one_of(remote_attr, keys, current))
         if many and scope is not None:
             stmt = scope(stmt, target)
-        rows = load_all(session(), target, stmt)
+        rows = load_all(current, target, stmt)
         if many:
             grouped: dict[Hashable, list[Any]] = {k: [] for k in keys}
             for row in rows:
