@@ -17,7 +17,8 @@ def fetch(connection: Connection, stmt: Select[Any], params: dict[str, Any] | No
     What needs them goes through ``connection.execute``: engine listeners (statement
     counters, logging), expanding or literal parameters, and any driver error, which
     SQLAlchemy then reports (and, for a lost connection, invalidates) as usual. Only
-    selects come here, so running one again after an error changes nothing.
+    selects on autocommit connections (read-only operations) come here, so running
+    one again after an error changes nothing.
     """
     dialect = connection.dialect
     if dialect.driver != "psycopg" or connection._has_events or connection.engine._has_events:
@@ -44,8 +45,13 @@ def fetch(connection: Connection, stmt: Select[Any], params: dict[str, Any] | No
     for name, process in binds:
         if name in values:
             values[name] = process(values[name])
+    driver_connection: Any = connection.connection.dbapi_connection
+    if not driver_connection.autocommit:
+        # In a transaction a failed statement aborts it: SQLAlchemy must see the first
+        # error, not the one a second try would get.
+        return connection.execute(stmt, params).all()
     try:
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = driver_connection.cursor()
         try:
             cursor.execute(compiled.string, values)
             rows = cursor.fetchall()
