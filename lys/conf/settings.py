@@ -78,6 +78,9 @@ class Settings(BaseModel):
     page_size_max: Annotated[int, Field(ge=1)] = 100
     request_max_body_size: Annotated[int, Field(gt=0)] = 1_000_000
     http_thread_pool_size: Annotated[int, Field(ge=1)] = 40
+    #: Where an operation runs: ``inline`` on the event loop thread (one at a time per
+    #: process, no thread hop), ``threads`` in a pool of ``HTTP_THREAD_POOL_SIZE``.
+    http_execution: Literal["inline", "threads"] = "inline"
     migrations_dir: str | None = None
 
     # Authentication (the user_auth app) -------------------------------------------

@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException
 from lys.graphql.errors import request_error
 from lys.http.client_ip import ClientAddressResolver
 from lys.http.cors import cors_config
-from lys.http.handlers import graphql_routes, health, ready
+from lys.http.handlers import GraphQLEndpoint, graphql_routes, health, ready
 from lys.http.jwks import jwks
 from lys.http.rate_limit import (
     KEY_PREFIX,
@@ -54,9 +54,15 @@ def create_asgi_app(
         key_prefix=rate_limit_key_prefix,
     )
     graphiql_html = ExplorerGraphiQL(title="Lys GraphiQL").html(None)
+    endpoint = GraphQLEndpoint(
+        application, graphiql_html=graphiql_html if settings.graphiql else None
+    )
 
     def start_threads(app: Litestar) -> None:
-        app.state["lys_limiter"] = anyio.CapacityLimiter(settings.http_thread_pool_size)
+        # Operations (HTTP_EXECUTION=threads) and /ready run in these threads.
+        app.state["lys_limiter"] = endpoint.limiter = anyio.CapacityLimiter(
+            settings.http_thread_pool_size
+        )
         # Says once how jobs run when that needs attention (dev without Redis, ...).
         application.jobs.announce()
         for hook in application.registry.server_hooks:
@@ -70,7 +76,7 @@ def create_asgi_app(
             application.dispose()
 
     return Litestar(
-        route_handlers=[*graphql_routes(settings.graphql_path), health, ready, jwks],
+        route_handlers=[*graphql_routes(settings.graphql_path, endpoint), health, ready, jwks],
         state=State(
             {
                 "lys": application,

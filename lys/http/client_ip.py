@@ -26,6 +26,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: The key used when the server gives no peer address (a unix socket, a test transport).
 UNKNOWN_CLIENT = "unknown"
+#: Where :meth:`ClientAddressResolver.client_ip` keeps its answer in ``scope["state"]``.
+CLIENT_IP_STATE_KEY = "lys.client_ip"
 
 
 def parse_trusted_proxies(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
@@ -91,7 +93,20 @@ class ClientAddressResolver:
         return parse_ip(str(client[0]))
 
     def client_ip(self, scope: Scope) -> str:
-        """The client address as text (``UNKNOWN_CLIENT`` when the server gives none)."""
+        """The client address as text (``UNKNOWN_CLIENT`` when the server gives none).
+
+        Worked out once per request: kept in the request's ``scope["state"]``, where
+        the rate limiter, login throttles and audit records all find it.
+        """
+        state = scope.get("state")
+        if state is None:
+            return self._client_ip(scope)
+        cached = state.get(CLIENT_IP_STATE_KEY)
+        if cached is None:
+            cached = state[CLIENT_IP_STATE_KEY] = self._client_ip(scope)
+        return cached
+
+    def _client_ip(self, scope: Scope) -> str:
         peer = self.peer(scope)
         if peer is None:
             client = scope.get("client")

@@ -1,4 +1,15 @@
-"""The HTTP endpoints: GraphQL, the GraphiQL page and the health probes."""
+"""The HTTP endpoints: GraphQL, the GraphiQL page and the health probes.
+
+The GraphQL path is one plain ASGI route (:class:`GraphQLEndpoint`): it reads the body
+from ``receive`` itself and sends its answer as two ASGI messages, without Litestar's
+per-request machinery (signature model, response objects). Litestar still routes,
+runs the middleware (rate limits, CORS) and the ``before_send`` hook (security
+headers), and turns exceptions into error responses.
+
+``HTTP_EXECUTION`` says where the (synchronous) operation runs: ``inline`` on the event
+loop thread, one at a time per process; ``threads`` in a worker thread, at most
+``HTTP_THREAD_POOL_SIZE`` at once.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +17,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
-from litestar import Request, Response, get, post
-from litestar.exceptions import ClientException
+from litestar import Request, Response, asgi, get
+from litestar.datastructures import Cookie
+from litestar.exceptions import ClientException, InternalServerException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.serialization import encode_json
+from litestar.types import Receive, Scope, Send
 from sqlalchemy import text
 
 from lys.errors import LysError
@@ -18,6 +33,13 @@ if TYPE_CHECKING:
     from lys.application import Application
 
 _JSON_TYPES = ("application/json", "application/graphql-response+json")
+#: What the GraphQL path answers to (``Allow`` of its 405 and OPTIONS responses).
+ALLOWED_METHODS = ("GET", "OPTIONS", "POST")
+_ALLOW = (b"allow", ", ".join(ALLOWED_METHODS).encode())
+_JSON_CONTENT_TYPE = (b"content-type", b"application/json")
+_HTML_CONTENT_TYPE = (b"content-type", b"text/html; charset=utf-8")
+_GRAPHIQL_OFF = "GraphiQL is off in this environment; POST operations as JSON."
+_NOT_JSON = "Send the operation as JSON (Content-Type: application/json)."
 
 
 def _application(request: Request[Any, Any, Any]) -> Application:
@@ -28,47 +50,122 @@ def _limiter(request: Request[Any, Any, Any]) -> anyio.CapacityLimiter:
     return request.app.state["lys_limiter"]
 
 
-def _error_response(status: int, code: str, detail: str) -> Response[dict[str, Any]]:
-    return Response({"errors": [request_error(code, detail)]}, status_code=status)
+def _error_body(code: str, detail: str) -> dict[str, Any]:
+    return {"errors": [request_error(code, detail)]}
 
 
-async def graphql_endpoint(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-    """Reads the body here; the operation itself runs synchronously in a worker thread."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in _JSON_TYPES:
-        return _error_response(
-            415,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "Send the operation as JSON (Content-Type: application/json).",
+class GraphQLEndpoint:
+    """The ASGI app of the GraphQL path: GET serves GraphiQL, POST runs an operation."""
+
+    def __init__(self, application: Application, *, graphiql_html: str | None) -> None:
+        settings = application.settings
+        self.application = application
+        self.max_body_size = settings.request_max_body_size
+        self.inline = settings.http_execution == "inline"
+        #: The worker threads' limiter (``threads``), set when the application starts.
+        self.limiter: anyio.CapacityLimiter | None = None
+        self.graphiql_body = graphiql_html.encode() if graphiql_html is not None else None
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]  # type: ignore[typeddict-item]
+        if method == "POST":
+            await self.post(scope, receive, send)
+        elif method == "GET":
+            await self.graphiql(send)
+        elif method == "OPTIONS":
+            await _send(send, 204, [_ALLOW], b"")
+        else:
+            body = _error_body("METHOD_NOT_ALLOWED", "Method Not Allowed")
+            await _send_json(send, 405, body, [_ALLOW])
+
+    async def graphiql(self, send: Send) -> None:
+        if self.graphiql_body is None:
+            await _send_json(send, 404, _error_body("NOT_FOUND", _GRAPHIQL_OFF))
+            return
+        body = self.graphiql_body
+        headers = [_HTML_CONTENT_TYPE, (b"content-length", str(len(body)).encode())]
+        await _send(send, 200, headers, body)
+
+    async def post(self, scope: Scope, receive: Receive, send: Send) -> None:
+        content_type: bytes | None = None
+        content_length: bytes | None = None
+        for name, value in scope["headers"]:
+            lowered = name.lower()
+            if lowered == b"content-type":
+                if content_type is None:
+                    content_type = value
+            elif lowered == b"content-length" and content_length is None:
+                content_length = value
+        media_type = (content_type or b"").decode("latin-1").split(";")[0].strip().lower()
+        if media_type not in _JSON_TYPES:
+            await _send_json(send, 415, _error_body("UNSUPPORTED_MEDIA_TYPE", _NOT_JSON))
+            return
+        try:
+            body = await self.read_body(receive, content_length)
+        except ClientException as exc:
+            code = "PAYLOAD_TOO_LARGE" if exc.status_code == 413 else "BAD_REQUEST"
+            await _send_json(send, exc.status_code, _error_body(code, str(exc.detail)))
+            return
+        try:
+            payload = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            detail = f"The body is not valid JSON: {exc}."
+            await _send_json(send, 400, _error_body("BAD_REQUEST", detail))
+            return
+        application = self.application
+        request: Request[Any, Any, Any] = Request(scope, receive, send)
+        context = RequestContext(
+            settings=application.settings,
+            registry=application.registry,
+            engine=application.engine,
+            request=request,
         )
-    try:
-        body = await request.body()
-    except ClientException as exc:
-        code = "PAYLOAD_TOO_LARGE" if exc.status_code == 413 else "BAD_REQUEST"
-        return _error_response(exc.status_code, code, str(exc.detail))
-    try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return _error_response(400, "BAD_REQUEST", f"The body is not valid JSON: {exc}.")
-    application = _application(request)
-    context = RequestContext(
-        settings=application.settings,
-        registry=application.registry,
-        engine=application.engine,
-        request=request,
-    )
-    status, result = await anyio.to_thread.run_sync(
-        _authenticate_and_execute, application, payload, context, limiter=_limiter(request)
-    )
-    response = Response(result, status_code=status)
-    _apply_cookies(response, context)
-    return response
+        if self.inline:
+            status, result = _authenticate_and_execute(application, payload, context)
+        else:
+            status, result = await anyio.to_thread.run_sync(
+                _authenticate_and_execute, application, payload, context, limiter=self.limiter
+            )
+        cookies = context.response_cookies
+        extra = _cookie_headers(cookies, application.settings.cookie_domain) if cookies else None
+        await _send_json(send, status, result, extra)
+
+    async def read_body(self, receive: Receive, content_length: bytes | None) -> bytes:
+        """The whole body, refused (413) past ``REQUEST_MAX_BODY_SIZE``.
+
+        The same checks, errors and messages as Litestar's ``Request.body()``: an
+        announced ``Content-Length`` over the limit is refused before reading anything.
+        """
+        limit = self.max_body_size
+        if content_length is not None:
+            header = content_length.decode("latin-1")
+            try:
+                announced = int(header)
+            except ValueError:
+                raise ClientException(f"Invalid content-length: {header!r}") from None
+            if announced > limit:
+                raise RequestEntityTooLarge
+        chunks: list[bytes] = []
+        total = 0
+        while event := await receive():
+            if event["type"] == "http.request":
+                chunk = event["body"]
+                if chunk:
+                    total += len(chunk)
+                    if total > limit:
+                        raise RequestEntityTooLarge
+                    chunks.append(chunk)
+                if not event.get("more_body", False):
+                    break
+            if event["type"] == "http.disconnect":
+                raise InternalServerException("client disconnected prematurely")
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _authenticate_and_execute(
     application: Application, payload: Any, context: RequestContext
 ) -> tuple[int, dict[str, Any]]:
-    """In the worker thread: who is calling (may touch Redis or the database), then run."""
+    """Who is calling (may touch Redis or the database), then run the operation."""
     try:
         context.authenticate()
     except LysError as exc:
@@ -78,20 +175,38 @@ def _authenticate_and_execute(
     return application.executor.execute(payload, context)
 
 
-def _apply_cookies(response: Response[Any], context: RequestContext) -> None:
-    for name, cookie in context.response_cookies.items():
+def _cookie_headers(
+    response_cookies: dict[str, Cookie | None], cookie_domain: str | None
+) -> list[tuple[bytes, bytes]]:
+    """``Set-Cookie`` headers, as ``Response.set_cookie`` / ``delete_cookie`` write them."""
+    cookies: list[Cookie] = []
+    for name, cookie in response_cookies.items():
         if cookie is None:
-            response.delete_cookie(name, path="/", domain=context.settings.cookie_domain)
+            deleted = Cookie(key=name, path="/", domain=cookie_domain, expires=0, max_age=0)
+            cookies = [kept for kept in cookies if kept != deleted]
+            cookies.append(deleted)
         else:
-            response.set_cookie(cookie)
+            cookies.append(cookie)
+    return [cookie.to_encoded_header() for cookie in cookies if not cookie.documentation_only]
 
 
-async def graphiql_page(request: Request[Any, Any, Any]) -> Response[Any]:
-    if not _application(request).settings.graphiql:
-        return _error_response(
-            404, "NOT_FOUND", "GraphiQL is off in this environment; POST operations as JSON."
-        )
-    return Response(request.app.state["lys_graphiql_html"], media_type="text/html")
+async def _send_json(
+    send: Send,
+    status: int,
+    content: Any,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """A JSON answer, encoded as Litestar's ``Response`` encodes it (msgspec)."""
+    body = encode_json(content)
+    headers = [_JSON_CONTENT_TYPE, (b"content-length", str(len(body)).encode())]
+    if extra_headers:
+        headers.extend(extra_headers)
+    await _send(send, status, headers, body)
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 @get("/health", sync_to_thread=False)
@@ -102,7 +217,8 @@ def health() -> dict[str, str]:
 
 @get("/ready")
 async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-    """The process can serve: the database answers."""
+    """The process can serve: the database answers (asked from a worker thread, so a
+    database that does not answer never stalls the event loop)."""
     application = _application(request)
 
     def ping_database() -> None:
@@ -118,8 +234,5 @@ async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
     return Response({"status": "ready"})
 
 
-def graphql_routes(path: str) -> list[Any]:
-    return [
-        post(path, name="graphql")(graphql_endpoint),
-        get(path, name="graphiql", include_in_schema=False)(graphiql_page),
-    ]
+def graphql_routes(path: str, endpoint: GraphQLEndpoint) -> list[Any]:
+    return [asgi(path, name="graphql", copy_scope=False)(endpoint.handle)]

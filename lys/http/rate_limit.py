@@ -262,9 +262,12 @@ class RateLimitMiddleware(ASGIMiddleware):
         if path in self.exempt_paths:
             await next_app(scope, receive, send)
             return
-        decision = await self.limiter.hit(
-            self.resolver.client_ip(scope), service=is_service_call(scope)
-        )
+        service = is_service_call(scope)
+        if not self.limiter.limits["service" if service else "client"]:
+            # This request's bucket is off: nothing to count, no address to work out.
+            await next_app(scope, receive, send)
+            return
+        decision = await self.limiter.hit(self.resolver.client_ip(scope), service=service)
         if decision is None or decision.allowed:
             await next_app(scope, receive, send)
             return

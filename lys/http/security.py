@@ -18,8 +18,6 @@ import hashlib
 import re
 from typing import TYPE_CHECKING
 
-from litestar.datastructures import MutableScopeHeaders
-
 if TYPE_CHECKING:
     from litestar.types import Message, Scope
 
@@ -83,7 +81,11 @@ def graphiql_csp(html: str) -> str:
 
 
 class SecurityHeaders:
-    """The ``before_send`` hook. Headers a handler set itself are left alone."""
+    """The ``before_send`` hook. Headers a handler set itself are left alone.
+
+    It runs for every response, so it works on the raw header list of the start
+    message with header pairs encoded once, and only adds what is missing.
+    """
 
     def __init__(
         self,
@@ -95,6 +97,18 @@ class SecurityHeaders:
         self.resolver = resolver
         self.graphql_path = graphql_path
         self.graphiql_csp = graphiql_csp(graphiql_html) if graphiql_html is not None else None
+        self._base = tuple(
+            (name.encode("latin-1"), value.encode("latin-1"))
+            for name, value in SECURITY_HEADERS.items()
+        )
+        self._base_names = frozenset(name for name, _ in self._base)
+        self._strict_csp = (b"content-security-policy", STRICT_CSP.encode("latin-1"))
+        self._graphiql_csp = (
+            (b"content-security-policy", self.graphiql_csp.encode("latin-1"))
+            if self.graphiql_csp is not None
+            else None
+        )
+        self._hsts = (b"strict-transport-security", HSTS.encode("latin-1"))
 
     def content_security_policy(self, message: Message, scope: Scope) -> str:
         if (
@@ -109,11 +123,20 @@ class SecurityHeaders:
     async def __call__(self, message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in SECURITY_HEADERS.items():
-            if name not in headers:
-                headers[name] = value
-        if "content-security-policy" not in headers:
-            headers["content-security-policy"] = self.content_security_policy(message, scope)
-        if "strict-transport-security" not in headers and self.resolver.is_https(scope):
-            headers["strict-transport-security"] = HSTS
+        headers = message.get("headers")
+        if not isinstance(headers, list):
+            headers = message["headers"] = list(headers or ())
+        present = {name.lower() for name, _ in headers}
+        if present.isdisjoint(self._base_names):
+            headers.extend(self._base)
+        else:
+            headers.extend(pair for pair in self._base if pair[0] not in present)
+        if b"content-security-policy" not in present:
+            csp = self._strict_csp
+            if self._graphiql_csp is not None and (
+                self.content_security_policy(message, scope) is self.graphiql_csp
+            ):
+                csp = self._graphiql_csp
+            headers.append(csp)
+        if b"strict-transport-security" not in present and self.resolver.is_https(scope):
+            headers.append(self._hsts)

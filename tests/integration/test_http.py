@@ -424,3 +424,156 @@ def test_custom_graphql_path(sqlite_app: Callable[..., Application], client_for:
     response = client.post("/api/graphql", json={"query": "{ __typename }"})
     assert response.json() == {"data": {"__typename": "Query"}}
     assert client.post("/graphql", json={"query": "{ __typename }"}).status_code == 404
+
+
+def test_wrong_method_names_the_allowed_ones(client: TestClient[Any]) -> None:
+    for method in ("put", "patch", "delete", "head"):
+        response = client.request(method.upper(), "/graphql")
+        assert response.status_code == 405, method
+        assert response.headers["allow"] == "GET, OPTIONS, POST"
+        if method != "head":
+            request_error(response, 405, "METHOD_NOT_ALLOWED")
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value
+
+
+def test_options_without_cors_lists_the_methods(client: TestClient[Any]) -> None:
+    response = client.options("/graphql")
+    assert response.status_code == 204
+    assert response.headers["allow"] == "GET, OPTIONS, POST"
+    assert response.content == b""
+
+
+# -- the body limit, read by hand ----------------------------------------------------
+
+
+def _asgi_post(asgi: Any, headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> Any:
+    """POST /graphql straight through ASGI; returns (status, headers, body, chunks read)."""
+    import asyncio
+
+    async def run() -> Any:
+        pending = list(chunks)
+        read = 0
+
+        async def receive() -> dict[str, Any]:
+            nonlocal read
+            if not pending:
+                await asyncio.sleep(3600)
+            read += 1
+            body = pending.pop(0)
+            return {"type": "http.request", "body": body, "more_body": bool(pending)}
+
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/graphql",
+            "raw_path": b"/graphql",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"testserver"), *headers],
+            "client": ("127.0.0.1", 4000),
+            "server": ("testserver", 80),
+            "state": {},
+        }
+        await asgi(scope, receive, send)
+        start, *rest = sent
+        body = b"".join(message.get("body", b"") for message in rest)
+        return start["status"], dict(start["headers"]), json.loads(body), read
+
+    return asyncio.run(run())
+
+
+def test_announced_content_length_over_the_limit_is_refused_unread(
+    sqlite_app: Callable[..., Application],
+) -> None:
+    asgi = sqlite_app(request_max_body_size=200).asgi()
+    json_type = (b"content-type", b"application/json")
+    status, headers, body, read = _asgi_post(
+        asgi, [json_type, (b"content-length", b"5000")], [b'{"query": "{ __typename }"}']
+    )
+    assert (status, read) == (413, 0)
+    assert body["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+    assert headers[b"content-type"] == b"application/json"
+    assert int(headers[b"content-length"]) == len(json.dumps(body, separators=(",", ":")))
+    # An unreadable Content-Length is a bad request, as Litestar words it.
+    status, _, body, _ = _asgi_post(asgi, [json_type, (b"content-length", b"abc")], [b"{}"])
+    assert status == 400
+    assert body["errors"][0]["extensions"]["detail"] == "Invalid content-length: 'abc'"
+    # A body in several chunks is read whole; past the limit it stops at the chunk that
+    # crosses it.
+    parts = [b'{"query": ', b'"{ __typename }"}']
+    status, _, body, _ = _asgi_post(asgi, [json_type], parts)
+    assert (status, body) == (200, {"data": {"__typename": "Query"}})
+    status, _, body, read = _asgi_post(asgi, [json_type], [b" " * 150] * 5)
+    assert (status, read) == (413, 2)
+
+
+# -- HTTP_EXECUTION ------------------------------------------------------------------
+
+
+def _record_loop_thread(monkeypatch: pytest.MonkeyPatch, application: Application) -> list[bool]:
+    """Spies on the executor: for each operation, whether it ran on the event loop thread."""
+    import asyncio
+
+    on_loop: list[bool] = []
+    executor = application.executor
+    execute = executor.execute
+
+    def spy(payload: Any, context: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            on_loop.append(False)
+        else:
+            on_loop.append(True)
+        return execute(payload, context)
+
+    monkeypatch.setattr(executor, "execute", spy)
+    return on_loop
+
+
+_SAME_ANSWER_QUERIES = [
+    "{ __typename }",
+    "{ allProductCategories { id } }",
+    "{ nope }",
+    "mutation { nope }",
+    "query($id: ID!) { product(id: $id) { id } }",
+]
+
+
+def test_http_execution_modes_give_the_same_answers(
+    sqlite_app: Callable[..., Application],
+    client_for: ClientFor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``inline`` runs operations on the event loop thread, ``threads`` off it; the
+    answers are the same."""
+    answers = {}
+    for mode, on_loop in (("inline", True), ("threads", False)):
+        application = sqlite_app(http_execution=mode)
+        assert application.settings.http_execution == mode
+        seen = _record_loop_thread(monkeypatch, application)
+        client = client_for(application)
+        responses = [
+            client.post("/graphql", json={"query": query}) for query in _SAME_ANSWER_QUERIES
+        ]
+        answers[mode] = [(r.status_code, r.json()) for r in responses]
+        assert seen == [on_loop] * len(_SAME_ANSWER_QUERIES)
+    assert answers["inline"] == answers["threads"]
+    assert [status for status, _ in answers["inline"]] == [200, 200, 400, 400, 200]
+
+
+def test_http_execution_is_inline_by_default_and_checked(tmp_path: Path) -> None:
+    from lys import ImproperlyConfigured, load_settings
+
+    assert build_settings().http_execution == "inline"
+    with pytest.raises(ImproperlyConfigured, match=r"HTTP_EXECUTION.*'inline' or 'threads'"):
+        load_settings(None, environ={"LYS_HTTP_EXECUTION": "async"}, env_file=None)

@@ -177,6 +177,8 @@ def page(client: TestClient[Any], **headers: str) -> Any:
         ),
         (404, "get", "/no/such/page", {}),
         (405, "delete", "/graphql", {}),
+        (405, "put", "/graphql", {"json": {"query": "{ __typename }"}}),
+        (204, "options", "/graphql", {}),
         (413, "post", "/graphql", {"json": {"query": "{ __typename }" + " " * 600}}),
         (415, "post", "/graphql", {"content": b"x", "headers": {"content-type": "text/plain"}}),
     ],
@@ -722,3 +724,107 @@ def test_redis_down_fails_open_with_a_warning(
     clock.now += 6
     assert page(client).status_code == 200
     assert len([r for r in rate_limit_log if r.levelno == logging.WARNING]) == 2
+
+
+# -- the cheap paths -------------------------------------------------------------------
+
+
+def test_security_headers_leave_what_a_handler_set() -> None:
+    from lys.http.security import SecurityHeaders
+
+    hook = SecurityHeaders(ClientAddressResolver([]), graphql_path="/graphql", graphiql_html=None)
+    scope: Any = {"type": "http", "scheme": "https", "method": "GET", "path": "/x"}
+    message: Any = {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": (
+            (b"X-Frame-Options", b"SAMEORIGIN"),
+            (b"content-security-policy", b"default-src 'self'"),
+        ),
+    }
+    asyncio.run(hook(message, scope))
+    headers = message["headers"]
+    assert isinstance(headers, list)
+    names = [name.lower() for name, _ in headers]
+    assert len(names) == len(set(names))  # nothing added twice
+    as_dict = {name.lower(): value for name, value in headers}
+    assert as_dict[b"x-frame-options"] == b"SAMEORIGIN"
+    assert as_dict[b"content-security-policy"] == b"default-src 'self'"
+    assert as_dict[b"x-content-type-options"] == b"nosniff"
+    assert as_dict[b"strict-transport-security"].startswith(HSTS_PREFIX.encode())
+    # Body messages are not touched; a start message without headers gets them all.
+    body: Any = {"type": "http.response.body", "body": b""}
+    asyncio.run(hook(body, scope))
+    assert "headers" not in body
+    bare: Any = {"type": "http.response.start", "status": 204}
+    asyncio.run(hook(bare, {**scope, "scheme": "http"}))
+    assert dict(bare["headers"]) == {
+        **{name.encode(): value.encode() for name, value in BASE_HEADERS.items()},
+        b"content-security-policy": STRICT_CSP.encode(),
+    }
+
+
+def test_set_cookie_headers_are_what_litestar_responses_write() -> None:
+    from litestar import Response
+    from litestar.datastructures import Cookie
+
+    from lys.http.handlers import _cookie_headers
+
+    cookies: dict[str, Cookie | None] = {
+        "access_token": Cookie(
+            key="access_token",
+            value="a.b.c",
+            path="/",
+            max_age=300,
+            domain="example.com",
+            secure=True,
+            httponly=True,
+            samesite="strict",
+        ),
+        "XSRF-TOKEN": Cookie(key="XSRF-TOKEN", value="x y;z", path="/", max_age=30),
+        "refresh_token": None,
+        "old": None,
+    }
+    response: Response[Any] = Response(None)
+    for name, cookie in cookies.items():
+        if cookie is None:
+            response.delete_cookie(name, path="/", domain="example.com")
+        else:
+            response.set_cookie(cookie)
+    expected = [cookie.to_encoded_header() for cookie in response.cookies]
+
+    def without_expires(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        # A deleted cookie's Expires is "now": equal up to the clock.
+        return [(name, re.sub(rb"expires=[^;]*", b"", value)) for name, value in headers]
+
+    assert without_expires(_cookie_headers(cookies, "example.com")) == without_expires(expected)
+    assert len(expected) == 4
+
+
+def test_client_address_is_worked_out_once_per_request() -> None:
+    resolver = ClientAddressResolver(["10.0.0.0/8"])
+    scope: Any = {**_scope("10.0.0.2", "198.51.100.1"), "state": {}}
+    assert resolver.client_ip(scope) == "198.51.100.1"
+    scope["headers"] = []  # a second look would now give the proxy
+    assert resolver.client_ip(scope) == "198.51.100.1"
+    assert resolver.client_ip({**scope, "state": {}}) == "10.0.0.2"  # another request
+
+
+def test_a_bucket_that_is_off_costs_no_client_address(
+    serve: Serve, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = serve(rate_limit_per_minute=0, rate_limit_service_per_minute=1, clock=FakeClock())
+    looked_up: list[str] = []
+    real = ClientAddressResolver.client_ip
+
+    def spy(self: ClientAddressResolver, scope: Any) -> str:
+        looked_up.append(scope["path"])
+        return real(self, scope)
+
+    monkeypatch.setattr(ClientAddressResolver, "client_ip", spy)
+    for _ in range(3):
+        assert page(client).status_code == 200
+    assert looked_up == []
+    assert page(client, authorization="Service t").status_code == 200
+    assert looked_up == ["/graphql"]
+    rate_limited(page(client, authorization="Service t"))
