@@ -73,10 +73,14 @@ def fetch(connection: Connection, stmt: Select[Any], params: dict[str, Any] | No
     except Exception:
         return connection.execute(stmt, params).all()
     if results:
-        return [
-            tuple(value if p is None else p(value) for p, value in zip(results, row, strict=True))
-            for row in rows
-        ]
+        active = [(index, process) for index, process in enumerate(results) if process]
+        processed = []
+        for row in rows:
+            values_of_row = list(row)
+            for index, process in active:
+                values_of_row[index] = process(values_of_row[index])
+            processed.append(values_of_row)
+        return processed
     return rows
 
 

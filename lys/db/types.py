@@ -44,10 +44,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
-        # Lys opens PostgreSQL sessions in UTC (lys.db.engine), where psycopg returns
-        # timestamptz values as aware UTC datetimes already: no call per value.
-        if dialect.name == "postgresql" and dialect.driver == "psycopg":
-            return None
+        if dialect.name == "postgresql":
+            # timestamptz values come back aware, in the session's zone: UTC on the
+            # connections Lys opens (lys.db.engine), so the usual case is one identity
+            # check per value instead of the decorator's two calls.
+            return _as_utc
         return super().result_processor(dialect, coltype)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
@@ -56,3 +57,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is UTC:
+        return value
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
