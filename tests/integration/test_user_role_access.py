@@ -5,19 +5,17 @@ USER_SUPERVISOR_ROLE, a super user. Refusals answer their exact code and change 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from lys import Application
 from tests.integration.test_users_support import NEW_PASSWORD, PASSWORD, gid, rows
 from tests.integration.user_role_support import (
     EMAILS,
     SUPERVISOR,
-    Clients,
     World,
-    build_world,
+    module_world,
     roles_of,
 )
 
@@ -33,9 +31,17 @@ def expected(table: dict[str, str]) -> list[tuple[str, str | None]]:
     return [(who, table.get(who)) for who in CALLERS]
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from module_world(request, tmp_path_factory.mktemp("user_role"))
+
+
 @pytest.fixture
-def world(make_app: Callable[..., Application], client_for: Clients) -> World:
-    return build_world(make_app, client_for)
+def world(shared: World) -> World:
+    shared.reset()
+    return shared
 
 
 ALL_ROLES = "{ allRoles { totalCount edges { node { code supervisorOnly webservices } } } }"

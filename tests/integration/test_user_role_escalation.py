@@ -4,19 +4,17 @@ super users hold no roles. A refused call writes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import pytest
 
-from lys import Application
 from tests.integration.test_users_support import gid, rows
 from tests.integration.user_role_support import (
     SUPERVISOR,
-    Clients,
     World,
-    build_world,
     grant,
     make_role,
+    module_world,
     roles_of,
 )
 
@@ -33,11 +31,21 @@ mutation($id: ID!, $codes: [String!]!) {
 }"""
 
 
-@pytest.fixture
-def world(make_app: Callable[..., Application], client_for: Clients) -> World:
-    world = build_world(make_app, client_for)
+def with_auditor(world: World) -> None:
     make_role(world.app, AUDITOR, ["all_users"])
-    return world
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from module_world(request, tmp_path_factory.mktemp("user_role"), build=with_auditor)
+
+
+@pytest.fixture
+def world(shared: World) -> World:
+    shared.reset()
+    return shared
 
 
 def created(world: World) -> list[object]:

@@ -4,20 +4,18 @@ webservices that declare ROLE."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import pytest
 
-from lys import Application
 from lys.fixtures import load_fixtures
-from tests.integration.test_users_support import gid, rows
+from tests.integration.test_users_support import Actor, gid, rows
 from tests.integration.user_role_support import (
     SUPERVISOR,
-    Clients,
     World,
-    build_world,
     grant,
     make_role,
+    module_world,
     refresh,
 )
 
@@ -38,13 +36,21 @@ mutation($id: ID!) {
 }"""
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from module_world(request, tmp_path_factory.mktemp("user_role"))
+
+
 @pytest.fixture
-def world(make_app: Callable[..., Application], client_for: Clients) -> World:
-    return build_world(make_app, client_for)
+def world(shared: World) -> World:
+    shared.reset()
+    return shared
 
 
-def accessible(world: World, who: str, role: str | None = None) -> dict[str, list[str]]:
-    answer = world.call(who, ACCESSIBLE, {"role": role})
+def accessible(actor: Actor, role: str | None = None) -> dict[str, list[str]]:
+    answer = actor.call(ACCESSIBLE, {"role": role})
     assert answer.code is None, answer.body
     edges = answer.data["allAccessibleWebservices"]["edges"]
     return {e["node"]["code"]: e["node"]["userAccessLevels"] for e in edges}
@@ -54,7 +60,7 @@ def accessible(world: World, who: str, role: str | None = None) -> dict[str, lis
 
 
 def test_a_granted_role_takes_effect_at_the_next_refresh(world: World):
-    bob = world.actor("plain")
+    bob = world.fresh_actor("plain")
     assert bob.call(ALL_USERS).code == "PERMISSION_DENIED"
     answer = world.call(
         "super_user", UPDATE_ROLES, {"id": gid(world.ids["plain"]), "codes": [SUPERVISOR]}
@@ -66,7 +72,7 @@ def test_a_granted_role_takes_effect_at_the_next_refresh(world: World):
 
 
 def test_a_withdrawn_role_stops_at_the_next_refresh(world: World):
-    hugo = world.actor("holder")
+    hugo = world.fresh_actor("holder")
     assert hugo.call(ALL_USERS).code is None
     answer = world.call("super_user", UPDATE_ROLES, {"id": gid(world.ids["holder"]), "codes": []})
     assert answer.code is None
@@ -75,7 +81,7 @@ def test_a_withdrawn_role_stops_at_the_next_refresh(world: World):
 
 
 def test_a_disabled_role_holder_is_refused_at_once(world: World):
-    hugo = world.actor("holder")
+    hugo = world.fresh_actor("holder")
     assert hugo.call(ALL_USERS).code is None
     assert world.call("super_user", DISABLE, {"id": gid(world.ids["holder"])}).code is None
     assert hugo.call(ALL_USERS).code == "ACCESS_DENIED_ERROR"
@@ -85,7 +91,8 @@ def test_a_disabled_role_holder_is_refused_at_once(world: World):
 def test_the_claim_lists_enabled_roles_only(world: World):
     make_role(world.app, "SLEEPING_ROLE", ["all_users"], enabled=False)
     grant(world.app, world.ids["plain"], "SLEEPING_ROLE")
-    assert world.call("plain", ALL_USERS).code == "PERMISSION_DENIED"
+    bob = world.fresh_actor("plain")  # logged in after the grant
+    assert bob.call(ALL_USERS).code == "PERMISSION_DENIED"
 
 
 # -- the mapping: only webservices declaring ROLE; changes seen quickly ----------------
@@ -96,24 +103,24 @@ def test_a_role_grants_nothing_on_webservices_that_do_not_declare_role(world: Wo
     level): a role listing them opens nothing."""
     make_role(world.app, "OVERREACH_ROLE", ["create_super_user", "anonymize_user", "all_users"])
     grant(world.app, world.ids["plain"], "OVERREACH_ROLE")
-    bob = world.actor("plain")
+    bob = world.fresh_actor("plain")  # logged in after the grant
     answer = bob.call('mutation { createSuperUser(inputs: {email: "evil@example.com"}) { id } }')
     assert answer.code == "PERMISSION_DENIED"
     assert rows(world.app, "user_email_address", address="evil@example.com") == []
     assert bob.call(ALL_USERS).code is None
-    names = accessible(world, "plain")
+    names = accessible(bob)
     assert "all_users" in names and names["all_users"] == ["ROLE"]
     assert "create_super_user" not in names and "anonymize_user" not in names
-    assert set(accessible(world, "plain", "OVERREACH_ROLE")) == {"all_users"}
-    assert set(accessible(world, "super_user", "OVERREACH_ROLE")) == {"all_users"}
+    assert set(accessible(bob, "OVERREACH_ROLE")) == {"all_users"}
+    assert set(accessible(world.actor("super_user"), "OVERREACH_ROLE")) == {"all_users"}
 
 
 def test_a_role_holder_sees_what_the_role_opens(world: World):
-    names = accessible(world, "holder")
+    names = accessible(world.actor("holder"))
     assert names["update_user_roles"] == ["ROLE"]
     assert names["user"] == ["OWNER", "ROLE"]
     assert "create_super_user" not in names
-    assert "update_user_roles" not in accessible(world, "plain")
+    assert "update_user_roles" not in accessible(world.actor("plain"))
 
 
 def test_all_accessible_webservices_of_an_unknown_role(world: World):
@@ -125,7 +132,7 @@ def test_all_accessible_webservices_of_an_unknown_role(world: World):
 def test_a_webservice_added_to_a_role_by_this_process_takes_effect_at_once(world: World):
     make_role(world.app, "READER_ROLE")
     grant(world.app, world.ids["plain"], "READER_ROLE")
-    bob = world.actor("plain")
+    bob = world.fresh_actor("plain")  # logged in after the grant
     assert bob.call(ALL_USERS).code == "PERMISSION_DENIED"
     with world.app.session() as session:
         world.app.service("role").set_webservices(session, "READER_ROLE", ["all_users"])
@@ -136,7 +143,7 @@ def test_a_change_made_elsewhere_is_seen_once_the_copy_expires(world: World):
     """Another process wrote the link: this process sees it within grants_seconds."""
     make_role(world.app, "READER_ROLE")
     grant(world.app, world.ids["plain"], "READER_ROLE")
-    bob = world.actor("plain")
+    bob = world.fresh_actor("plain")  # logged in after the grant
     assert bob.call(ALL_USERS).code == "PERMISSION_DENIED"
     with world.app.session() as session:
         session.add(

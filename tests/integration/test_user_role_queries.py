@@ -3,30 +3,38 @@ UserNode.roles and RoleNode.webservices, batched (no query per user or role)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from lys import Application
 from tests.integration.test_users_support import make_user
 from tests.integration.user_role_support import (
     EMAILS,
     SUPERVISOR,
-    Clients,
     World,
-    build_world,
     grant,
     make_role,
+    module_world,
 )
 
 
-@pytest.fixture
-def world(make_app: Callable[..., Application], client_for: Clients) -> World:
-    world = build_world(make_app, client_for)
+def with_roles(world: World) -> None:
     make_role(world.app, "AUDITOR_ROLE", ["all_users", "user"])
     make_role(world.app, "RETIRED_ROLE", enabled=False)
-    return world
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    yield from module_world(request, tmp_path_factory.mktemp("user_role"), build=with_roles)
+
+
+@pytest.fixture
+def world(shared: World) -> World:
+    shared.reset()
+    return shared
 
 
 ALL_ROLES = """

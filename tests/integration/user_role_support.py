@@ -5,20 +5,29 @@ Callers log in for real, so their access tokens carry the ``roles`` claim the lo
 grants. The cast: ``owner`` (Alice, the user operations' target), ``plain`` (Bob, a
 user without roles), ``holder`` (Hugo, holding USER_SUPERVISOR_ROLE), ``super_user``
 (Root) and ``anonymous``.
+
+The world is built once per module and database (see :func:`module_world`) and put
+back as built before every test (:meth:`World.reset`).
 """
 
 from __future__ import annotations
 
+import math
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
 from lys import Application
 from lys.fixtures import load_fixtures
+from lys.testing import ClientPool, build_settings
+from lys.testing.databases import Snapshot, reset_database
 from tests.integration.test_users_support import (
     SECRET_KEY,
     Actor,
@@ -40,15 +49,6 @@ EMAILS = {
     "super_user": "root@example.com",
 }
 REFRESH = "mutation { refreshAccessToken { success xsrfToken } }"
-
-
-def roles_app(make_app: Callable[..., Application], **settings: Any) -> Application:
-    settings.setdefault("secret_key", SECRET_KEY)
-    settings.setdefault("rate_limit_per_minute", 0)
-    settings.setdefault("rate_limit_service_per_minute", 0)
-    app = make_app(APPS, **settings)
-    load_fixtures(app)
-    return app
 
 
 def make_role(
@@ -91,11 +91,33 @@ def refresh(actor: Actor) -> Answer:
 class World:
     app: Application
     client_for: Clients
-    ids: dict[str, uuid.UUID]
+    ids: dict[str, uuid.UUID] = field(default_factory=dict)
     actors: dict[str, Actor] = field(default_factory=dict)
+    snapshot: Snapshot | None = None
+    #: Each caller's cookies and XSRF token right after the login.
+    logins: dict[str, tuple[httpx.Cookies, str | None]] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        """Back to the world as built: the rows (sessions included), what the process
+        keeps of the roles, and every caller's cookies as the login left them."""
+        assert self.snapshot is not None, "the world is reset once built"
+        self.snapshot.restore(self.app.engine)
+        # A new application starts without these copies; the rows they were read from
+        # may be gone.
+        roles = self.app.service("role")
+        roles.grants.invalidate()
+        roles._loaded_at = -math.inf
+        for who, (cookies, xsrf) in self.logins.items():
+            actor = self.actors[who]
+            actor.client.cookies = httpx.Cookies(cookies)
+            actor.xsrf = xsrf
+
+    def fresh_actor(self, who: str) -> Actor:
+        """``who`` logged in anew, for a test that refreshes or ends their session."""
+        return logged_in(self.client_for, self.app, EMAILS[who])
 
     def actor(self, who: str) -> Actor:
-        """The caller ``who``, logged in on first use and kept for the test."""
+        """The caller ``who``, logged in when the world was built."""
         if who not in self.actors:
             if who == "anonymous":
                 self.actors[who] = anonymous(self.client_for, self.app)
@@ -107,13 +129,56 @@ class World:
         return self.actor(who).call(query, variables)
 
 
-def build_world(make_app: Callable[..., Application], client_for: Clients) -> World:
-    app = roles_app(make_app)
-    ids = {
-        "owner": make_user(app, EMAILS["owner"], first_name="Alice"),
-        "plain": make_user(app, EMAILS["plain"], first_name="Bob"),
-        "holder": make_user(app, EMAILS["holder"], first_name="Hugo"),
-        "super_user": make_user(app, EMAILS["super_user"], super_user=True),
-    }
-    grant(app, ids["holder"], SUPERVISOR)
-    return World(app, client_for, ids)
+def populate(world: World) -> World:
+    app = world.app
+    world.ids.update(
+        owner=make_user(app, EMAILS["owner"], first_name="Alice"),
+        plain=make_user(app, EMAILS["plain"], first_name="Bob"),
+        holder=make_user(app, EMAILS["holder"], first_name="Hugo"),
+        super_user=make_user(app, EMAILS["super_user"], super_user=True),
+    )
+    grant(app, world.ids["holder"], SUPERVISOR)
+    return world
+
+
+def module_world(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    build: Callable[[World], object] | None = None,
+) -> Iterator[World]:
+    """The world built once for a module (``request.param``: the database), every
+    caller logged in; ``build`` adds the module's own rows (roles) before the logins.
+
+    ``World.reset()`` brings it back to this state before each test, which keeps the
+    tests independent at a fraction of the cost of a new application and logins.
+    """
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{tmp_path / 'user_role.sqlite3'}"
+    else:
+        database_url = request.getfixturevalue("postgres_url")
+    reset_database(database_url)
+    settings = build_settings(
+        installed_apps=APPS,
+        database_url=database_url,
+        secret_key=SECRET_KEY,
+        rate_limit_per_minute=0,
+        rate_limit_service_per_minute=0,
+        # The module's callers log in once; their tokens must outlive the module.
+        access_token_lifetime=3600,
+    )
+    app = Application(settings)
+    pool = ClientPool()
+    try:
+        app.registry.metadata.create_all(app.engine)
+        load_fixtures(app)
+        world = populate(World(app, pool))
+        if build is not None:
+            build(world)
+        for who in CALLERS:
+            actor = world.actor(who)
+            world.logins[who] = (httpx.Cookies(actor.client.cookies), actor.xsrf)
+        world.snapshot = Snapshot.capture(app.engine, app.registry.metadata)
+        yield world
+    finally:
+        pool.close()
+        app.dispose()
