@@ -84,10 +84,14 @@ def _lone_insert(session: Session) -> tuple[Any, Mapper[Any], dict[str, Any]] | 
     values: dict[str, Any] = {}
     for prop in mapper.column_attrs:
         column = prop.columns[0]
-        if prop.key in attributes:
-            values[column.key] = attributes[prop.key]
+        value = attributes.get(prop.key)
+        if value is not None:
+            values[column.key] = value
         elif column.default is not None or column.server_default is not None:
+            # Missing or None: the ORM's flush leaves the column to its default.
             return None
+        elif prop.key in attributes:
+            values[column.key] = None
     if any(values.get(str(column.key)) is None for column in mapper.primary_key):
         return None
     return obj, mapper, values
