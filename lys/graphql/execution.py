@@ -59,7 +59,7 @@ def _unwrap(type_: Any) -> tuple[Any, bool]:
 
 def _step(field_def: Any, name: str, field_nodes: list[FieldNode]) -> _Step:
     reader = getattr(field_def.resolve, "lys_plain", None)
-    if reader is None or field_nodes[0].arguments:
+    if reader is None or field_nodes[0].arguments or field_def.args:
         return (_SLOW, name, None, None, None, None, False, field_nodes)
     type_, _ = _unwrap(field_def.type)
     if is_leaf_type(type_):
