@@ -200,15 +200,16 @@ class LeanExecutionContext(ExecutionContext):
             return Undefined
         field_path = Path(path, name, parent_type.name)
         try:
+            # complete_object_value without its per-object dispatch: the type has no
+            # is_type_of (see _step), and the sub-fields are the same for every item.
+            sub_fields = self.collect_subfields(inner, field_nodes)
             if kind == _OBJECT:
-                return self.complete_object_value(inner, field_nodes, None, field_path, value)  # type: ignore[arg-type]
+                return self.execute_fields(inner, value, field_path, sub_fields)
             completed: list[Any] = []
             for index, item in enumerate(value):
                 item_path = field_path.add_key(index, None)
                 try:
-                    completed.append(
-                        self.complete_object_value(inner, field_nodes, None, item_path, item)  # type: ignore[arg-type]
-                    )
+                    completed.append(self.execute_fields(inner, item, item_path, sub_fields))
                 except Exception as raw_error:
                     error = located_error(raw_error, field_nodes, item_path.as_list())
                     item_type = GraphQLNonNull(inner) if items_non_null else inner

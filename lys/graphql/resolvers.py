@@ -42,10 +42,13 @@ def relation_names(cls: type) -> frozenset[str]:
 def attribute_resolver(name: str) -> Any:
     def read(obj: Any, context: Any) -> Any:
         cls = obj.__class__
-        if cls is dict or isinstance(obj, Mapping):
+        if cls is dict:
             return obj.get(name)
         relations = _RELATIONS.get(cls)
         if relations is None:
+            # Known classes skip this: relation names are cached for non-mappings only.
+            if isinstance(obj, Mapping):
+                return obj.get(name)
             relations = relation_names(cls)
         if name in relations:
             return context.loaders.load_relation(obj, name)
