@@ -16,6 +16,7 @@ from sqlalchemy import Engine, Table, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
+from lys.db.fetch import execute_write
 from lys.db.session import autocommit_engine
 
 _SESSION_EVENTS = (
@@ -40,7 +41,7 @@ def commit(session: Session) -> None:
     bind = session.get_bind(mapper)
     engine = bind if isinstance(bind, Engine) else bind.engine
     with autocommit_engine(engine).connect() as connection:
-        connection.execute(insert(cast(Table, mapper.local_table)), values)
+        execute_write(connection, insert(cast(Table, mapper.local_table)), values)
     # The row exists now: the object becomes what a load of it would give.
     session.expunge(obj)
     make_transient_to_detached(obj)
