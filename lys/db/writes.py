@@ -75,27 +75,54 @@ def _lone_insert(session: Session) -> tuple[Any, Mapper[Any], dict[str, Any]] | 
     state = next(iter(new))
     obj = state.obj()
     mapper = state.mapper
-    if obj is None or not _single_table(mapper):
+    shape = _shape(mapper)
+    if obj is None or shape is None:
         return None
     if any(getattr(mapper.dispatch, name) for name in _MAPPER_EVENTS):
         return None
+    relationships, columns, primary_key = shape
     attributes = obj.__dict__
-    if any(key in attributes for key in mapper.relationships):
+    if any(key in attributes for key in relationships):
         return None  # the flush would take foreign keys from related objects
     values: dict[str, Any] = {}
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        value = attributes.get(prop.key)
+    for attribute, column_key, defaulted in columns:
+        value = attributes.get(attribute)
         if value is not None:
-            values[column.key] = value
-        elif column.default is not None or column.server_default is not None:
+            values[column_key] = value
+        elif defaulted:
             # Missing or None: the ORM's flush leaves the column to its default.
             return None
-        elif prop.key in attributes:
-            values[column.key] = None
-    if any(values.get(str(column.key)) is None for column in mapper.primary_key):
+        elif attribute in attributes:
+            values[column_key] = None
+    if any(values.get(key) is None for key in primary_key):
         return None
     return obj, mapper, values
+
+
+_Shape = tuple[tuple[str, ...], tuple[tuple[str, str, bool], ...], tuple[str, ...]]
+_SHAPES: dict[Mapper[Any], _Shape | None] = {}
+
+
+def _shape(mapper: Mapper[Any]) -> _Shape | None:
+    """What a lone INSERT needs to know of a mapper (``None``: not a single table):
+    relationship names, ``(attribute, column key, has a default)`` per column, the
+    primary key's column keys."""
+    if mapper in _SHAPES:
+        return _SHAPES[mapper]
+    shape: _Shape | None = None
+    if _single_table(mapper):
+        columns = tuple(
+            (
+                prop.key,
+                str(prop.columns[0].key),
+                prop.columns[0].default is not None or prop.columns[0].server_default is not None,
+            )
+            for prop in mapper.column_attrs
+        )
+        primary_key = tuple(str(column.key) for column in mapper.primary_key)
+        shape = (tuple(mapper.relationships.keys()), columns, primary_key)
+    _SHAPES[mapper] = shape
+    return shape
 
 
 def _single_table(mapper: Mapper[Any]) -> bool:
