@@ -11,15 +11,26 @@ if TYPE_CHECKING:
 
 
 class JobWorker:
-    """What the ``jobs`` fixture gives: run the enqueued jobs, read what ran."""
+    """What the ``jobs`` fixture gives: run the enqueued jobs, read what ran.
 
-    def __init__(self, application: Application) -> None:
+    The worker stays paused between calls of :meth:`run`, so a test sees exactly
+    what its requests enqueued before it runs them, whatever the threads' timing.
+    """
+
+    def __init__(self, application: Application, worker: Any = None) -> None:
         self.application = application
+        self.worker = worker
 
     def run(self, timeout: float = 10.0) -> list[Any]:
         """Run every job enqueued so far (committed requests only: a rolled-back one
         enqueued nothing); returns the executions recorded, oldest first."""
-        self.application.jobs.join(timeout)
+        if self.worker is not None:
+            self.worker.resume()
+        try:
+            self.application.jobs.join(timeout)
+        finally:
+            if self.worker is not None:
+                self.worker.pause()
         return self.executions()
 
     def executions(self, job: str | None = None) -> list[Any]:

@@ -256,5 +256,6 @@ def jobs(lys_app: Application) -> Iterator[JobWorker]:
     enqueued so far (and every job those enqueue) has run, each in its own session."""
     from lys.testing.jobs import JobWorker
 
-    with lys_app.jobs.worker(threads=1):
-        yield JobWorker(lys_app)
+    with lys_app.jobs.worker(threads=1) as worker:
+        worker.pause()
+        yield JobWorker(lys_app, worker)
