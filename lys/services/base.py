@@ -10,11 +10,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from sqlalchemy import Engine, select
 from sqlalchemy import exists as sql_exists
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lys.db.session import autocommit_engine
 from lys.errors import NotFoundError
 from lys.models.entity import BaseEntity, model_name_of
 
@@ -186,6 +187,15 @@ class ParametricEntityService(EntityService[ModelT]):
         if now - self._loaded_at > self.cache_seconds or code not in self._enabled:
             model = self.model
             stmt = select(model.id).where(model.enabled.is_(True))  # type: ignore[attr-defined]
-            self._enabled = frozenset(session.scalars(stmt))
+            if any(isinstance(obj, model) for obj in session):
+                # Rows of this model in the session may be uncommitted: ask through it.
+                self._enabled = frozenset(session.scalars(stmt))
+            else:
+                # Otherwise the process-wide cache is refreshed outside the caller's
+                # transaction, which stays as it was (a lone INSERT stays one statement).
+                bind = session.get_bind()
+                engine = bind if isinstance(bind, Engine) else bind.engine
+                with autocommit_engine(engine).connect() as connection:
+                    self._enabled = frozenset(connection.scalars(stmt))
             self._loaded_at = now
         return code in self._enabled
