@@ -63,12 +63,18 @@ def needs_flush(obj: Any) -> bool:
     return False
 
 
+def ran_no_sql(session: Session) -> bool:
+    """Whether the session's transaction has sent nothing to the database yet: it can
+    hold no uncommitted row, so a read elsewhere sees what it would see."""
+    transaction = session.get_transaction()
+    return transaction is None or not transaction._connections
+
+
 def _lone_insert(session: Session) -> tuple[Any, Mapper[Any], dict[str, Any]] | None:
     new = session._new
     if len(new) != 1 or session._deleted or session.identity_map._modified:
         return None
-    transaction = session.get_transaction()
-    if transaction is not None and transaction._connections:
+    if not ran_no_sql(session):
         return None
     if any(getattr(session.dispatch, name) for name in _SESSION_EVENTS):
         return None

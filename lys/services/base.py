@@ -16,6 +16,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from lys.db.session import autocommit_engine
+from lys.db.writes import ran_no_sql
 from lys.errors import NotFoundError
 from lys.models.entity import BaseEntity, model_name_of
 
@@ -187,8 +188,8 @@ class ParametricEntityService(EntityService[ModelT]):
         if now - self._loaded_at > self.cache_seconds or code not in self._enabled:
             model = self.model
             stmt = select(model.id).where(model.enabled.is_(True))  # type: ignore[attr-defined]
-            if any(isinstance(obj, model) for obj in session):
-                # Rows of this model in the session may be uncommitted: ask through it.
+            if session.new or not ran_no_sql(session):
+                # The transaction may hold uncommitted rows of the model: ask through it.
                 self._enabled = frozenset(session.scalars(stmt))
             else:
                 # Otherwise the process-wide cache is refreshed outside the caller's
