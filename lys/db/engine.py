@@ -76,7 +76,8 @@ def create_read_engine(settings: Settings, engine: Engine) -> Engine:
     """Autocommit connections for read-only operations: no BEGIN/COMMIT round trips."""
     if engine.dialect.name == "sqlite":
         return autocommit_engine(engine)
-    read = create_db_engine(settings, isolation_level="AUTOCOMMIT")
+    # Autocommit connections hold no transaction: nothing to roll back on check-in.
+    read = create_db_engine(settings, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
     use_for_reads(engine, read)
     return read
 
