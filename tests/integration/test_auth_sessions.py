@@ -18,12 +18,15 @@ from joserfc.jwk import OctKey
 from lys.apps.user_auth.modules.auth.runtime import runtime_of
 from lys.auth.tokens import TokenCodec
 from lys.db.types import utcnow
+from lys.fixtures import load_fixtures
 from tests.integration.auth_helpers import (
+    AUTH_APPS,
     CONNECTED_USER,
     LOGOUT,
     LOGOUT_EVERYWHERE,
     MY_SESSIONS,
     REFRESH,
+    SECRET_KEY,
     auth_app,
     call,
     cleared,
@@ -33,6 +36,7 @@ from tests.integration.auth_helpers import (
     rows,
     update_rows,
 )
+from tests.integration.prepared_database import DATABASES, module_database
 from tests.services import REDIS_URL, require
 
 EMAIL = "alice@example.com"
@@ -56,9 +60,37 @@ def make(make_app, **settings):
     return app
 
 
+@pytest.fixture(scope="module", params=DATABASES)
+def database(request, tmp_path_factory):
+    """What ``make`` writes, once per module and database."""
+
+    def prepare(app):
+        load_fixtures(app)
+        create_user(app, EMAIL)
+        create_user(app, OTHER)
+
+    yield from module_database(
+        request,
+        tmp_path_factory,
+        prepare,
+        installed_apps=AUTH_APPS,
+        secret_key=SECRET_KEY,
+        rate_limit_per_minute=0,
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_app(database):
+    app = database.app()
+    yield app
+    app.dispose()
+
+
 @pytest.fixture
-def app(make_app):
-    return make(make_app)
+def app(database, shared_app):
+    """``make``'s application, shared by the module and put back as prepared."""
+    database.reset(shared_app)
+    return shared_app
 
 
 @pytest.fixture

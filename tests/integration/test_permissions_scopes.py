@@ -8,14 +8,16 @@ union, in lists, single fetches, nested lists, ``node``/``nodes`` and writes ali
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from lys import Application
+from lys.fixtures import load_fixtures
 from lys.graphql.global_ids import encode_global_id
+from tests.integration.prepared_database import DATABASES, PreparedDatabase, module_database
 from tests.integration.test_users_support import (
     Actor,
     anonymous,
@@ -28,18 +30,9 @@ APPS = ["lys.apps.base", "lys.apps.user_auth", "tests.testapps.perm_notes"]
 T1, T2, T3 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
 
-def notes_app(make_app: Callable[..., Application], **settings: Any) -> Application:
-    from lys.fixtures import load_fixtures
-
-    settings.setdefault("secret_key", "x" * 40)
-    app = make_app(APPS, **settings)
+def prepare(app: Application) -> dict[str, Any]:
+    """Reference data, the users, their teams, a folder and notes."""
     load_fixtures(app)
-    return app
-
-
-@pytest.fixture
-def world(make_app: Callable[..., Application], client_for: Clients) -> dict[str, Any]:
-    app = notes_app(make_app)
     users = {
         name: make_user(app, f"{name}@example.com", super_user=(name == "root"))
         for name in ("alice", "bob", "carol", "root")
@@ -67,7 +60,35 @@ def world(make_app: Callable[..., Application], client_for: Clients) -> dict[str
             session.flush()
             ids[key] = note.id
         session.add(app.model("label")(name="red"))
-    return {"app": app, "users": users, "ids": ids, "client_for": client_for}
+    return {"users": users, "ids": ids}
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PreparedDatabase]:
+    yield from module_database(
+        request, tmp_path_factory, prepare, installed_apps=APPS, secret_key="x" * 40
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_app(database: PreparedDatabase) -> Iterator[Application]:
+    app = database.app()
+    yield app
+    app.dispose()
+
+
+@pytest.fixture
+def app(database: PreparedDatabase, shared_app: Application) -> Application:
+    """The module's application, put back as prepared."""
+    database.reset(shared_app)
+    return shared_app
+
+
+@pytest.fixture
+def world(app: Application, database: PreparedDatabase, client_for: Clients) -> dict[str, Any]:
+    return {"app": app, **database.data, "client_for": client_for}
 
 
 def actor(world: dict[str, Any], who: str) -> Actor:

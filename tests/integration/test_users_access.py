@@ -7,16 +7,23 @@ cannot be probed; anonymous callers are asked to log in (ACCESS_DENIED_ERROR).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from lys import Application
+from lys.fixtures import load_fixtures
 from lys.graphql.global_ids import encode_global_id
 from lys.permissions.scopes import RowScopePolicy
 from tests.conftest import AppFactory
+from tests.integration.prepared_database import (
+    DATABASES,
+    USERS_APP_SETTINGS,
+    PreparedDatabase,
+    module_database,
+)
 from tests.integration.test_users_support import (
     NEW_PASSWORD,
     PASSWORD,
@@ -27,7 +34,6 @@ from tests.integration.test_users_support import (
     logged_in,
     make_user,
     rows,
-    users_app,
 )
 
 Clients = Callable[[Application], TestClient[Any]]
@@ -51,13 +57,45 @@ mutation($id: ID!) {
 }"""
 
 
-@pytest.fixture
-def world(make_app: AppFactory, client_for: Clients) -> dict[str, Any]:
-    """Alice (the target), Bob (another user), an admin; actors log in when first used."""
-    app = users_app(make_app)
+def prepare(app: Application) -> uuid.UUID:
+    """What ``users_app`` loads; Alice (the target), Bob (another user), an admin."""
+    load_fixtures(app)
     alice = make_user(app, ALICE, first_name="Alice")
     make_user(app, BOB)
     make_user(app, ADMIN, super_user=True)
+    return alice
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PreparedDatabase]:
+    yield from module_database(
+        request,
+        tmp_path_factory,
+        prepare,
+        **USERS_APP_SETTINGS,
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_app(database: PreparedDatabase) -> Iterator[Application]:
+    app = database.app()
+    yield app
+    app.dispose()
+
+
+@pytest.fixture
+def app(database: PreparedDatabase, shared_app: Application) -> Application:
+    """The module's application, put back as prepared."""
+    database.reset(shared_app)
+    return shared_app
+
+
+@pytest.fixture
+def world(app: Application, database: PreparedDatabase, client_for: Clients) -> dict[str, Any]:
+    """The prepared users on a new application; actors log in when first used."""
+    alice = database.data
     logins = {
         "anonymous": lambda: anonymous(client_for, app),
         "self": lambda: logged_in(client_for, app, ALICE),

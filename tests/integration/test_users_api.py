@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from lys import Application
-from tests.conftest import AppFactory
+from lys.fixtures import load_fixtures
+from tests.integration.prepared_database import (
+    DATABASES,
+    USERS_APP_SETTINGS,
+    PreparedDatabase,
+    module_database,
+)
 from tests.integration.test_users_support import (
     NEW_PASSWORD,
     PASSWORD,
@@ -24,7 +30,6 @@ from tests.integration.test_users_support import (
     make_user,
     rows,
     update_rows,
-    users_app,
 )
 
 Clients = Callable[[Application], TestClient[Any]]
@@ -75,11 +80,36 @@ mutation Anonymize($id: ID!, $reason: String!) {
 REASON = "Asked by support ticket 1234"
 
 
-@pytest.fixture
-def app(make_app: AppFactory) -> Application:
-    app = users_app(make_app)
+def prepare(app: Application) -> None:
+    """What ``users_app`` loads, and the admin."""
+    load_fixtures(app)
     make_user(app, ADMIN, super_user=True)
-    return app
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PreparedDatabase]:
+    yield from module_database(
+        request,
+        tmp_path_factory,
+        prepare,
+        **USERS_APP_SETTINGS,
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_app(database: PreparedDatabase) -> Iterator[Application]:
+    app = database.app()
+    yield app
+    app.dispose()
+
+
+@pytest.fixture
+def app(database: PreparedDatabase, shared_app: Application) -> Application:
+    """The module's application, put back as prepared."""
+    database.reset(shared_app)
+    return shared_app
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +17,14 @@ from litestar.testing import TestClient
 
 from lys import Application
 from lys.db.types import utcnow
+from lys.fixtures import load_fixtures
 from tests.conftest import AppFactory
+from tests.integration.prepared_database import (
+    DATABASES,
+    USERS_APP_SETTINGS,
+    PreparedDatabase,
+    module_database,
+)
 from tests.integration.test_users_support import (
     NEW_PASSWORD,
     PASSWORD,
@@ -61,9 +68,19 @@ CREATE_USER = """
 mutation($inputs: CreateUserInput!) { createUser(inputs: $inputs) { id } }"""
 
 
+@pytest.fixture(scope="module", params=DATABASES)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PreparedDatabase]:
+    yield from module_database(request, tmp_path_factory, load_fixtures, **USERS_APP_SETTINGS)
+
+
 @pytest.fixture
-def app(make_app: AppFactory) -> Application:
-    return users_app(make_app)
+def app(database: PreparedDatabase) -> Iterator[Application]:
+    """``users_app``'s application, on the module's database put back as prepared."""
+    app = database.app()
+    yield app
+    app.dispose()
 
 
 def request_reset(actor: Actor, email: str) -> None:

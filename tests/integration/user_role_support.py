@@ -12,7 +12,6 @@ back as built before every test (:meth:`World.reset`).
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from lys import Application
 from lys.fixtures import load_fixtures
 from lys.testing import ClientPool, build_settings
 from lys.testing.databases import Snapshot, reset_database
+from tests.integration.prepared_database import forget_copies
 from tests.integration.test_users_support import (
     SECRET_KEY,
     Actor,
@@ -98,15 +98,11 @@ class World:
     logins: dict[str, tuple[httpx.Cookies, str | None]] = field(default_factory=dict)
 
     def reset(self) -> None:
-        """Back to the world as built: the rows (sessions included), what the process
-        keeps of the roles, and every caller's cookies as the login left them."""
+        """Back to the world as built: the rows (sessions included), no copies of the
+        roles read from other rows, and every caller's cookies as the login left them."""
         assert self.snapshot is not None, "the world is reset once built"
         self.snapshot.restore(self.app.engine)
-        # A new application starts without these copies; the rows they were read from
-        # may be gone.
-        roles = self.app.service("role")
-        roles.grants.invalidate()
-        roles._loaded_at = -math.inf
+        forget_copies(self.app)
         for who, (cookies, xsrf) in self.logins.items():
             actor = self.actors[who]
             actor.client.cookies = httpx.Cookies(cookies)
