@@ -12,10 +12,12 @@ from argon2 import PasswordHasher
 
 from lys.auth.passwords import needs_rehash, verify_password
 from lys.db.types import utcnow
+from lys.fixtures import load_fixtures
 from tests.integration.auth_helpers import (
+    AUTH_APPS,
     CONNECTED_USER,
     PASSWORD,
-    auth_app,
+    SECRET_KEY,
     call,
     connect,
     create_user,
@@ -24,15 +26,53 @@ from tests.integration.auth_helpers import (
     rows,
     update_rows,
 )
+from tests.integration.prepared_database import DATABASES, module_database
 
 EMAIL = "alice@example.com"
 
 
+@pytest.fixture(scope="module", params=DATABASES)
+def database(request, tmp_path_factory):
+    """``auth_app``'s tables and reference data, once per module and database."""
+    yield from module_database(
+        request,
+        tmp_path_factory,
+        load_fixtures,
+        installed_apps=AUTH_APPS,
+        secret_key=SECRET_KEY,
+        rate_limit_per_minute=0,
+    )
+
+
 @pytest.fixture
-def app(make_app):
-    app = auth_app(make_app)
-    create_user(app, EMAIL)
-    return app
+def new_app(database):
+    """``new_app(**settings)``: what ``auth_app(make_app, **settings)`` builds, a new
+    application on the module's database put back as prepared."""
+    built = []
+
+    def factory(**settings):
+        app = database.app(**settings)
+        built.append(app)
+        return app
+
+    yield factory
+    for app in built:
+        app.dispose()
+
+
+@pytest.fixture(scope="module")
+def shared_app(database):
+    app = database.app()
+    yield app
+    app.dispose()
+
+
+@pytest.fixture
+def app(database, shared_app):
+    """``auth_app``'s application with Alice: the module's, put back as prepared."""
+    database.reset(shared_app)
+    create_user(shared_app, EMAIL)
+    return shared_app
 
 
 @pytest.fixture
@@ -86,8 +126,8 @@ def test_login_answers_upstream_fields_and_opens_a_session(app, client):
 
 
 @pytest.mark.parametrize(("secure", "samesite"), [(True, "lax"), (False, "lax"), (True, "strict")])
-def test_cookie_attributes(make_app, client_for, secure, samesite):
-    app = auth_app(make_app, cookie_secure=secure, cookie_samesite=samesite)
+def test_cookie_attributes(new_app, client_for, secure, samesite):
+    app = new_app(cookie_secure=secure, cookie_samesite=samesite)
     create_user(app, EMAIL)
     answer = login(connect(client_for, app), EMAIL)
     cookies = answer.cookies
@@ -112,15 +152,15 @@ def test_cookie_attributes(make_app, client_for, secure, samesite):
     assert cookies["access_token"]["value"].count(".") == 2  # a JWT
 
 
-def test_cookie_domain_setting(make_app, client_for):
-    app = auth_app(make_app, cookie_domain="example.com")
+def test_cookie_domain_setting(new_app, client_for):
+    app = new_app(cookie_domain="example.com")
     create_user(app, EMAIL)
     answer = login(connect(client_for, app), EMAIL)
     assert {c.get("domain") for c in answer.cookies.values()} == {"example.com"}
 
 
-def test_login_is_case_insensitive_and_the_password_is_not_trimmed(make_app, client_for):
-    app = auth_app(make_app)
+def test_login_is_case_insensitive_and_the_password_is_not_trimmed(new_app, client_for):
+    app = new_app()
     create_user(app, "bob@example.com", " spaced-pass 42 ")
     client = connect(client_for, app)
     assert login(client, "bob@example.com", "spaced-pass 42").code == "INVALID_CREDENTIALS_ERROR"
@@ -168,8 +208,8 @@ def test_unknown_user_costs_a_password_hash(client, monkeypatch):
 
 
 @pytest.mark.parametrize("status", ["DISABLED", "REVOKED", "DELETED"])
-def test_a_user_who_is_not_enabled_cannot_log_in(make_app, client_for, status):
-    app = auth_app(make_app)
+def test_a_user_who_is_not_enabled_cannot_log_in(new_app, client_for, status):
+    app = new_app()
     create_user(app, "off@example.com", status=status)
     client = connect(client_for, app)
     right = login(client, "off@example.com", PASSWORD)
@@ -179,8 +219,8 @@ def test_a_user_who_is_not_enabled_cannot_log_in(make_app, client_for, status):
     assert not right.cookies and not rows(app, "user_session")
 
 
-def test_an_account_without_password_cannot_log_in(make_app, client_for):
-    app = auth_app(make_app)
+def test_an_account_without_password_cannot_log_in(new_app, client_for):
+    app = new_app()
     create_user(app, "sso@example.com", password=None)
     answer = login(connect(client_for, app), "sso@example.com", PASSWORD)
     assert answer.code == "INVALID_CREDENTIALS_ERROR"
@@ -250,8 +290,8 @@ def test_lockout_progression(app, client):
     assert attempts(app)[-1].blocked_until is None
 
 
-def test_lockout_durations_come_from_settings(make_app, client_for):
-    app = auth_app(make_app, login_lockout_durations={1: 30})
+def test_lockout_durations_come_from_settings(new_app, client_for):
+    app = new_app(login_lockout_durations={1: 30})
     create_user(app, EMAIL)
     client = connect(client_for, app)
     assert login(client, EMAIL, "Wrong-password-1").code == "INVALID_CREDENTIALS_ERROR"
@@ -276,8 +316,8 @@ def test_parallel_wrong_passwords_cannot_outrun_the_lockout(app, client):
 
 
 # -- hashes and sessions -----------------------------------------------------------------
-def test_an_outdated_hash_is_upgraded_at_login(make_app, client_for):
-    app = auth_app(make_app)
+def test_an_outdated_hash_is_upgraded_at_login(new_app, client_for):
+    app = new_app()
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     user_id = create_user(app, EMAIL, password_hash=weak)
     assert needs_rehash(weak)
