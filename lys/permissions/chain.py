@@ -119,8 +119,6 @@ def _refusal(context: Any, error: type[LysError] | LysError | None) -> LysError:
     if error is not None:
         return error()
     # A service caller is authenticated, not a user: refused, not asked to log in.
-    if getattr(context, "principal", None) is None and not getattr(
-        context, "service_caller", None
-    ):
+    if getattr(context, "principal", None) is None and not getattr(context, "service_caller", None):
         return AccessDeniedError()
     return PermissionDeniedError()

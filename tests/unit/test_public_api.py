@@ -11,9 +11,7 @@ PACKAGES = ["lys", "lys.graphql", "lys.jobs", "lys.permissions", "lys.services",
 
 def exported() -> list[tuple[str, str]]:
     return [
-        (package, name)
-        for package in PACKAGES
-        for name in importlib.import_module(package).__all__
+        (package, name) for package in PACKAGES for name in importlib.import_module(package).__all__
     ]
 
 

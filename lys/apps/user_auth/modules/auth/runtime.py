@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-import weakref
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime
@@ -27,7 +26,10 @@ if TYPE_CHECKING:
     from lys.conf.settings import Settings
     from lys.registry.registry import Registry
 
-_RUNTIMES: weakref.WeakKeyDictionary[Registry, AuthRuntime] = weakref.WeakKeyDictionary()
+#: Where a registry keeps its runtime. On the registry itself, not in a module-level
+#: weak mapping: the runtime refers back to the registry, so a mapping's entry would
+#: keep every application ever built alive.
+_ATTRIBUTE = "lys_auth_runtime"
 #: Logins of one account run one at a time in a process (and, on databases that lock
 #: rows, across processes): parallel guesses cannot all pass the lockout check.
 _LOCK_STRIPES = 64
@@ -66,15 +68,15 @@ class AuthRuntime:
 
 def install(settings: Settings, registry: Registry) -> AuthRuntime:
     runtime = AuthRuntime(settings, registry)
-    _RUNTIMES[registry] = runtime
+    setattr(registry, _ATTRIBUTE, runtime)
     return runtime
 
 
 def runtime_of(registry: Registry | Any) -> AuthRuntime:
-    try:
-        return _RUNTIMES[registry]
-    except KeyError:
+    runtime = getattr(registry, _ATTRIBUTE, None)
+    if runtime is None:
         raise ImproperlyConfigured(
             "lys.apps.user_auth is not set up for this registry: build the project with "
             "lys.Application, which calls the app's ready()"
-        ) from None
+        )
+    return runtime
