@@ -159,5 +159,5 @@ def _learn_result_processors(connection: Connection, compiled: Any, description:
     )
     if not any(results):
         results = ()
-    _PLANS[compiled] = (_PLANS[compiled][0], results)
+    _PLANS[compiled] = (tuple(compiled._bind_processors.items()), results)
     return results

@@ -51,16 +51,28 @@ def commit(session: Session) -> None:
 def needs_flush(obj: Any) -> bool:
     """Whether ``obj``'s row still lacks values only the database or the ORM's flush
     gives it (a generated key, column defaults), so reading it requires a flush."""
-    mapper: Mapper[Any] = sa_inspect(type(obj))
     values = obj.__dict__
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        present = values.get(prop.key) is not None
-        if not present and (
-            column.primary_key or column.default is not None or column.server_default is not None
-        ):
-            return True
-    return False
+    return any(values.get(key) is None for key in _filled_at_flush(sa_inspect(type(obj))))
+
+
+_FILLED: dict[Mapper[Any], tuple[str, ...]] = {}
+
+
+def _filled_at_flush(mapper: Mapper[Any]) -> tuple[str, ...]:
+    """Attributes the flush fills when they are missing: primary keys, defaulted columns."""
+    filled = _FILLED.get(mapper)
+    if filled is None:
+        filled = tuple(
+            prop.key
+            for prop in mapper.column_attrs
+            if prop.columns[0].primary_key or _has_default(prop.columns[0])
+        )
+        _FILLED[mapper] = filled
+    return filled
+
+
+def _has_default(column: Any) -> bool:
+    return column.default is not None or column.server_default is not None
 
 
 def ran_no_sql(session: Session) -> bool:
@@ -118,11 +130,7 @@ def _shape(mapper: Mapper[Any]) -> _Shape | None:
     shape: _Shape | None = None
     if _single_table(mapper):
         columns = tuple(
-            (
-                prop.key,
-                str(prop.columns[0].key),
-                prop.columns[0].default is not None or prop.columns[0].server_default is not None,
-            )
+            (prop.key, str(prop.columns[0].key), _has_default(prop.columns[0]))
             for prop in mapper.column_attrs
         )
         primary_key = tuple(str(column.key) for column in mapper.primary_key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from base64 import b64encode
 from collections import defaultdict
 from typing import Any
 
@@ -11,7 +10,7 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 from lys.db.rows import load_by_pk
 from lys.errors import ImproperlyConfigured, NotFoundError, ValidationError
 from lys.graphql.execution import plain
-from lys.graphql.global_ids import decode_global_id, parse_pk
+from lys.graphql.global_ids import decode_global_id, encode_global_id, parse_pk
 from lys.registry.registry import Registry
 
 
@@ -89,11 +88,8 @@ def _where(type_: GraphQLObjectType) -> str:
 
 
 def _global_id_resolver(type_name: str) -> Any:
-    prefix = f"{type_name}:"
-
     def read(obj: Any, _context: Any = None) -> str:
-        pk = obj["id"] if isinstance(obj, dict) else obj.id
-        return b64encode(f"{prefix}{pk}".encode()).decode("ascii")
+        return encode_global_id(type_name, obj["id"] if isinstance(obj, dict) else obj.id)
 
     @plain(read)
     def resolve_id(obj: Any, _info: GraphQLResolveInfo, **_kwargs: Any) -> str:
