@@ -31,8 +31,13 @@ _SESSION_EVENTS = (
 _MAPPER_EVENTS = ("before_insert", "after_insert")
 
 
-def commit(session: Session) -> None:
-    """``session.commit()``, as a single INSERT when that is the whole transaction."""
+def commit(session: Session, *, closing: bool = False) -> None:
+    """``session.commit()``, as a single INSERT when that is the whole transaction.
+
+    ``closing``: the caller closes the session right after and uses none of its
+    objects again, so a lone INSERT's object need not become a detached copy of its
+    row (the close discards it).
+    """
     lone = _lone_insert(session)
     if lone is None:
         session.commit()
@@ -41,11 +46,25 @@ def commit(session: Session) -> None:
     bind = session.get_bind(mapper)
     engine = bind if isinstance(bind, Engine) else bind.engine
     with autocommit_engine(engine).connect() as connection:
-        execute_write(connection, insert(cast(Table, mapper.local_table)), values)
+        execute_write(connection, _insert_of(mapper), values)
+    if closing:
+        return
     # The row exists now: the object becomes what a load of it would give.
     session.expunge(obj)
     make_transient_to_detached(obj)
     session.commit()  # nothing left to write: no statement
+
+
+_INSERTS: dict[Mapper[Any], Any] = {}
+
+
+def _insert_of(mapper: Mapper[Any]) -> Any:
+    """One ``INSERT`` construct per table: statements are immutable, and reusing one
+    spares building it and its cache key on every write."""
+    stmt = _INSERTS.get(mapper)
+    if stmt is None:
+        stmt = _INSERTS[mapper] = insert(cast(Table, mapper.local_table))
+    return stmt
 
 
 def needs_flush(obj: Any) -> bool:
@@ -88,16 +107,19 @@ def _lone_insert(session: Session) -> tuple[Any, Mapper[Any], dict[str, Any]] | 
         return None
     if not ran_no_sql(session):
         return None
-    if any(getattr(session.dispatch, name) for name in _SESSION_EVENTS):
-        return None
+    dispatch = session.dispatch
+    for name in _SESSION_EVENTS:
+        if getattr(dispatch, name):
+            return None
     state = next(iter(new))
     obj = state.obj()
     mapper = state.mapper
     shape = _shape(mapper)
     if obj is None or shape is None:
         return None
-    if any(getattr(mapper.dispatch, name) for name in _MAPPER_EVENTS):
-        return None
+    for name in _MAPPER_EVENTS:
+        if getattr(mapper.dispatch, name):
+            return None
     relationships, columns, primary_key = shape
     attributes = obj.__dict__
     if any(key in attributes for key in relationships):

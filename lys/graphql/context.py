@@ -93,7 +93,7 @@ class RequestContext:
             if self.read_only:
                 pass  # autocommit reads: nothing to commit or roll back
             elif success:
-                commit(self._session)
+                commit(self._session, closing=True)
             else:
                 self._session.rollback()
         finally:

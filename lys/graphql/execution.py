@@ -22,14 +22,20 @@ from typing import Any
 
 from graphql import (
     FieldNode,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    ListValueNode,
+    ObjectValueNode,
+    ValueNode,
+    VariableNode,
     is_leaf_type,
     located_error,
 )
 from graphql.execution.execute import ExecutionContext, get_field_def
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 
 Reader = Callable[[Any, Any], Any]
@@ -80,6 +86,56 @@ def _step(field_def: Any, name: str, field_nodes: list[FieldNode]) -> _Step:
                 field_nodes,
             )
     return (_SLOW, name, None, None, None, None, False, field_nodes)
+
+
+_MAX_LITERAL_ARGUMENTS = 1000
+#: ``id(field node) -> (field node, field definition, arguments or None)``: the
+#: arguments of fields written with literals only (``None``: it uses variables).
+_LITERAL_ARGUMENTS: dict[int, tuple[FieldNode, GraphQLField, dict[str, Any] | None]] = {}
+
+
+def field_arguments(
+    field_def: GraphQLField, node: FieldNode, variable_values: dict[str, Any]
+) -> dict[str, Any]:
+    """``get_argument_values``, remembered for fields whose arguments are literals.
+
+    Documents are cached by query text, so the same field node comes back with every
+    request of a query; coercing its literals (an input object, custom scalars) again
+    each time is a noticeable share of a small mutation. Each call gets its own copy
+    of the dicts and lists, which resolvers may change.
+    """
+    if not node.arguments and not field_def.args:
+        return {}
+    cached = _LITERAL_ARGUMENTS.get(id(node))
+    if cached is None or cached[0] is not node or cached[1] is not field_def:
+        literal = all(_is_literal(argument.value) for argument in node.arguments)
+        arguments = get_argument_values(field_def, node, variable_values)
+        if len(_LITERAL_ARGUMENTS) >= _MAX_LITERAL_ARGUMENTS:
+            _LITERAL_ARGUMENTS.clear()
+        _LITERAL_ARGUMENTS[id(node)] = (node, field_def, arguments if literal else None)
+        return _fresh(arguments) if literal else arguments
+    if cached[2] is None:
+        return get_argument_values(field_def, node, variable_values)
+    return _fresh(cached[2])
+
+
+def _is_literal(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return False
+    if isinstance(value, ObjectValueNode):
+        return all(_is_literal(field.value) for field in value.fields)
+    if isinstance(value, ListValueNode):
+        return all(_is_literal(item) for item in value.values)
+    return True
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of the containers in coerced arguments; scalars are shared."""
+    if type(value) is dict:
+        return {key: _fresh(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_fresh(item) for item in value]
+    return value
 
 
 class LeanExecutionContext(ExecutionContext):
@@ -178,6 +234,38 @@ class LeanExecutionContext(ExecutionContext):
             if result is not Undefined:
                 results[name] = result
         return results
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_nodes: list[FieldNode],
+        path: Path,
+    ) -> Any:
+        """graphql-core's ``execute_field`` for synchronous resolvers, with arguments
+        from :func:`field_arguments`."""
+        if self.middleware_manager is not None:
+            return super().execute_field(parent_type, source, field_nodes, path)
+        field_def = get_field_def(self.schema, parent_type, field_nodes[0])
+        if field_def is None:
+            return Undefined
+        return_type = field_def.type
+        resolve = field_def.resolve or self.field_resolver
+        info = self.build_resolve_info(field_def, field_nodes, parent_type, path)
+        try:
+            arguments = field_arguments(field_def, field_nodes[0], self.variable_values)
+            result = resolve(source, info, **arguments)
+            if result is not None and not isinstance(result, Exception):
+                object_type, _ = _unwrap(return_type)
+                if isinstance(object_type, GraphQLObjectType) and object_type.is_type_of is None:
+                    # complete_object_value without its dispatch (a mutation's payload).
+                    sub_fields = self.collect_subfields(object_type, field_nodes)
+                    return self.execute_fields(object_type, result, path, sub_fields)
+            return self.complete_value(return_type, field_nodes, info, path, result)
+        except Exception as raw_error:
+            error = located_error(raw_error, field_nodes, path.as_list())
+            self.handle_field_error(error, return_type, path)
+            return None
 
     def _complete(
         self,

@@ -13,10 +13,10 @@ loop thread, one at a time per process; ``threads`` in a worker thread, at most
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
+import msgspec
 from litestar import Request, Response, asgi, get
 from litestar.datastructures import Cookie
 from litestar.exceptions import ClientException, InternalServerException
@@ -107,8 +107,8 @@ class GraphQLEndpoint:
             await _send_json(send, exc.status_code, _error_body(code, str(exc.detail)))
             return
         try:
-            payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            payload = _decode_json(body)
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             detail = f"The body is not valid JSON: {exc}."
             await _send_json(send, 400, _error_body("BAD_REQUEST", detail))
             return
@@ -173,6 +173,9 @@ def _authenticate_and_execute(
         error = {"message": exc.code, "extensions": exc.extensions}
         return exc.status_code, {"errors": [error]}
     return application.executor.execute(payload, context)
+
+
+_decode_json = msgspec.json.Decoder().decode
 
 
 def _cookie_headers(

@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import finish_init
 from sqlmodel.main import SQLModelMetaclass
 
 from lys.db.types import UTCDateTime, utcnow
+from lys.models.construction import construct
 
 
 class EntityMetaclass(SQLModelMetaclass):
@@ -47,6 +49,12 @@ class BaseEntity(SQLModel, metaclass=EntityMetaclass):
     """
 
     __lys_model__: ClassVar[bool] = True
+
+    def __init__(__lys_self__, **data: Any) -> None:
+        # SQLModel's own constructor, from a per-class plan (see lys.models.construction).
+        # The odd first name leaves ``self`` free as a field name, as in SQLModel.
+        if finish_init.get():
+            construct(__lys_self__, data)
 
     @classmethod
     def model_name(cls) -> str:
