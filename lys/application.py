@@ -18,6 +18,7 @@ from lys.auth.passwords import configure_hasher
 from lys.conf.loader import load_settings
 from lys.conf.settings import Settings
 from lys.db.engine import create_db_engine, create_read_engine
+from lys.db.kept import KeptConnection, idle_limits
 from lys.db.session import transaction
 from lys.jobs.runtime import JobRuntime
 from lys.permissions.install import install_access
@@ -44,6 +45,7 @@ class Application:
         populate(self.registry, settings.installed_apps, components)
         self._engine: Engine | None = None
         self._read_engine: Engine | None = None
+        self._kept_connection: KeptConnection | None = None
         self._schema: GraphQLSchema | None = None
         self._executor: GraphQLExecutor | None = None
         #: Background jobs: this application's own broker and outbox (see lys.jobs).
@@ -96,6 +98,14 @@ class Application:
             self._read_engine = create_read_engine(self.settings, engine)
         return self._read_engine
 
+    @property
+    def kept_connection(self) -> KeptConnection:
+        """The read engine's connection the web endpoint lends to one request after
+        another when operations run inline (see :mod:`lys.db.kept`)."""
+        if self._kept_connection is None:
+            self._kept_connection = KeptConnection(self.read_engine, **idle_limits(self.settings))
+        return self._kept_connection
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in its own transaction: committed on success, rolled back on error."""
@@ -134,6 +144,9 @@ class Application:
     def dispose(self) -> None:
         self.jobs.close()
         close_redis_clients()
+        if self._kept_connection is not None:
+            self._kept_connection.close()
+            self._kept_connection = None
         if self._read_engine is not None:
             self._read_engine.dispose()
             self._read_engine = None

@@ -17,6 +17,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
 from lys.db.fetch import execute_write
+from lys.db.kept import KeptConnection, borrow, give_back
 from lys.db.session import autocommit_engine
 
 _SESSION_EVENTS = (
@@ -31,12 +32,13 @@ _SESSION_EVENTS = (
 _MAPPER_EVENTS = ("before_insert", "after_insert")
 
 
-def commit(session: Session, *, closing: bool = False) -> None:
+def commit(session: Session, *, closing: bool = False, kept: KeptConnection | None = None) -> None:
     """``session.commit()``, as a single INSERT when that is the whole transaction.
 
     ``closing``: the caller closes the session right after and uses none of its
     objects again, so a lone INSERT's object need not become a detached copy of its
-    row (the close discards it).
+    row (the close discards it). ``kept``: where the INSERT's autocommit connection
+    comes from, when it belongs to the right engine (see :mod:`lys.db.kept`).
     """
     lone = _lone_insert(session)
     if lone is None:
@@ -45,8 +47,11 @@ def commit(session: Session, *, closing: bool = False) -> None:
     obj, mapper, values = lone
     bind = session.get_bind(mapper)
     engine = bind if isinstance(bind, Engine) else bind.engine
-    with autocommit_engine(engine).connect() as connection:
+    connection = borrow(kept, autocommit_engine(engine))
+    try:
         execute_write(connection, _insert_of(mapper), values)
+    finally:
+        give_back(kept, connection)
     if closing:
         return
     # The row exists now: the object becomes what a load of it would give.

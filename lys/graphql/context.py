@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from lys.auth.principal import Principal
-from lys.db.session import autocommit_engine, make_session
+from lys.db.kept import KeptConnection
+from lys.db.session import make_read_session, make_session
 from lys.db.writes import commit
 from lys.graphql.loaders import Loaders
 from lys.permissions.grants import Access
@@ -40,14 +41,19 @@ class RequestContext:
     state: dict[str, Any] = field(default_factory=dict)
     #: Cookies the response sets (``name -> Cookie``) or deletes (value ``None``).
     response_cookies: dict[str, Any] = field(default_factory=dict)
+    #: The connection reads and a lone INSERT borrow, when the web endpoint keeps one
+    #: between requests (see lys.db.kept).
+    kept_connection: KeptConnection | None = field(default=None, repr=False)
     _session: Session | None = field(default=None, repr=False)
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @property
     def session(self) -> Session:
         if self._session is None:
-            engine = autocommit_engine(self.engine) if self.read_only else self.engine
-            self._session = make_session(engine)
+            if self.read_only:
+                self._session = make_read_session(self.engine, self.kept_connection)
+            else:
+                self._session = make_session(self.engine)
         return self._session
 
     @property
@@ -93,7 +99,7 @@ class RequestContext:
             if self.read_only:
                 pass  # autocommit reads: nothing to commit or roll back
             elif success:
-                commit(self._session, closing=True)
+                commit(self._session, closing=True, kept=self.kept_connection)
             else:
                 self._session.rollback()
         finally:

@@ -18,7 +18,11 @@ while completing sub-fields are located and nulled exactly as graphql-core does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, time
+from decimal import Decimal
+from enum import Enum
 from typing import Any
+from uuid import UUID
 
 from graphql import (
     FieldNode,
@@ -26,7 +30,6 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     ListValueNode,
     ObjectValueNode,
     ValueNode,
@@ -42,8 +45,44 @@ Reader = Callable[[Any, Any], Any]
 
 _SLOW, _LEAF, _OBJECT, _OBJECT_LIST = range(4)
 
-#: ``(kind, response name, reader, field type, inner type, serialize, non-null items, nodes)``
-_Step = tuple[int, str, Any, Any, Any, Any, bool, list[FieldNode]]
+
+class _Step:
+    """How to execute one response field of a selection, worked out once per execution."""
+
+    __slots__ = (
+        "field_nodes",
+        "field_type",
+        "inner",
+        "items_non_null",
+        "kind",
+        "name",
+        "reader",
+        "serialize",
+        "sub_steps",
+    )
+
+    def __init__(
+        self,
+        kind: int,
+        name: str,
+        field_nodes: list[FieldNode],
+        reader: Any = None,
+        field_type: Any = None,
+        inner: Any = None,
+        items_non_null: bool = False,
+    ) -> None:
+        self.kind = kind
+        self.name = name
+        self.field_nodes = field_nodes
+        self.reader = reader
+        self.field_type = field_type
+        #: The leaf type, the object type, or the list's item type.
+        self.inner = inner
+        self.serialize = inner.serialize if kind == _LEAF else None
+        self.items_non_null = items_non_null
+        #: The object type's own steps, once its sub-fields are collected (objects and
+        #: lists of objects): the same for every object this step completes.
+        self.sub_steps: list[_Step] | None = None
 
 
 def plain(reader: Reader) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -66,26 +105,18 @@ def _unwrap(type_: Any) -> tuple[Any, bool]:
 def _step(field_def: Any, name: str, field_nodes: list[FieldNode]) -> _Step:
     reader = getattr(field_def.resolve, "lys_plain", None)
     if reader is None or field_nodes[0].arguments or field_def.args:
-        return (_SLOW, name, None, None, None, None, False, field_nodes)
-    type_, _ = _unwrap(field_def.type)
+        return _Step(_SLOW, name, field_nodes)
+    field_type = field_def.type
+    type_, _ = _unwrap(field_type)
     if is_leaf_type(type_):
-        return (_LEAF, name, reader, field_def.type, type_, type_.serialize, False, field_nodes)
+        return _Step(_LEAF, name, field_nodes, reader, field_type, type_)
     if isinstance(type_, GraphQLObjectType) and type_.is_type_of is None:
-        return (_OBJECT, name, reader, field_def.type, type_, None, False, field_nodes)
+        return _Step(_OBJECT, name, field_nodes, reader, field_type, type_)
     if isinstance(type_, GraphQLList):
         item, item_non_null = _unwrap(type_.of_type)
         if isinstance(item, GraphQLObjectType) and item.is_type_of is None:
-            return (
-                _OBJECT_LIST,
-                name,
-                reader,
-                field_def.type,
-                item,
-                None,
-                item_non_null,
-                field_nodes,
-            )
-    return (_SLOW, name, None, None, None, None, False, field_nodes)
+            return _Step(_OBJECT_LIST, name, field_nodes, reader, field_type, item, item_non_null)
+    return _Step(_SLOW, name, field_nodes)
 
 
 _MAX_LITERAL_ARGUMENTS = 1000
@@ -101,21 +132,25 @@ def field_arguments(
 
     Documents are cached by query text, so the same field node comes back with every
     request of a query; coercing its literals (an input object, custom scalars) again
-    each time is a noticeable share of a small mutation. Each call gets its own copy
-    of the dicts and lists, which resolvers may change.
+    each time is a noticeable share of a small mutation. Literal coercion is a pure
+    function of the document (as GraphQL defines it: a scalar's ``parse_literal`` must
+    not depend on the moment). Each call gets its own copy of the dicts and lists,
+    which resolvers may change; results holding other mutable objects are not kept.
     """
     if not node.arguments and not field_def.args:
         return {}
     cached = _LITERAL_ARGUMENTS.get(id(node))
     if cached is None or cached[0] is not node or cached[1] is not field_def:
-        literal = all(_is_literal(argument.value) for argument in node.arguments)
         arguments = get_argument_values(field_def, node, variable_values)
+        literal = all(_is_literal(argument.value) for argument in node.arguments) and all(
+            _is_plain(value) for value in arguments.values()
+        )
         if len(_LITERAL_ARGUMENTS) >= _MAX_LITERAL_ARGUMENTS:
             _LITERAL_ARGUMENTS.clear()
         _LITERAL_ARGUMENTS[id(node)] = (node, field_def, arguments if literal else None)
-        return _fresh(arguments) if literal else arguments
+        return _fresh(arguments)
     if cached[2] is None:
-        return get_argument_values(field_def, node, variable_values)
+        return _fresh(get_argument_values(field_def, node, variable_values))
     return _fresh(cached[2])
 
 
@@ -127,6 +162,21 @@ def _is_literal(value: ValueNode) -> bool:
     if isinstance(value, ListValueNode):
         return all(_is_literal(item) for item in value.values)
     return True
+
+
+#: Values arguments may share between requests: immutable, or copied by ``_fresh``.
+_SHARED_TYPES = (str, int, float, bool, type(None), Decimal, UUID, date, time, Enum)
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether a coerced value is made of dicts, lists and immutable scalars only; an
+    input type's own class (``out_type``) or a custom scalar's object could be changed
+    by a resolver and is coerced anew each time."""
+    if type(value) is dict:
+        return all(_is_plain(item) for item in value.values())
+    if type(value) is list:
+        return all(_is_plain(item) for item in value)
+    return isinstance(value, _SHARED_TYPES)
 
 
 def _fresh(value: Any) -> Any:
@@ -163,7 +213,7 @@ class LeanExecutionContext(ExecutionContext):
                 else None
             )
             if field_def is None:
-                steps.append((_SLOW, name, None, None, None, None, False, field_nodes))
+                steps.append(_Step(_SLOW, name, field_nodes))
             else:
                 steps.append(_step(field_def, name, field_nodes))
         self._plans[key] = (fields, steps)
@@ -176,60 +226,52 @@ class LeanExecutionContext(ExecutionContext):
         path: Path | None,
         fields: dict[str, list[FieldNode]],
     ) -> dict[str, Any]:
+        return self._run(parent_type, source_value, path, self._plan(parent_type, fields))
+
+    def _run(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        steps: list[_Step],
+    ) -> dict[str, Any]:
         results: dict[str, Any] = {}
         context = self.context_value
-        for (
-            kind,
-            name,
-            reader,
-            field_type,
-            inner,
-            serialize,
-            items_non_null,
-            field_nodes,
-        ) in self._plan(parent_type, fields):
+        for step in steps:
+            kind = step.kind
+            name = step.name
             if kind is not _SLOW:
                 try:
-                    value = reader(source_value, context)
+                    value = step.reader(source_value, context)
                     if isinstance(value, Exception):
                         raise value  # an error given as the value, as graphql-core does
                 except Exception as raw_error:
                     # As a resolver raising: located, then nulled or propagated. Not
                     # read again (a failed read may have changed the session's state).
                     field_path = Path(path, name, parent_type.name)
-                    error = located_error(raw_error, field_nodes, field_path.as_list())
-                    self.handle_field_error(error, field_type, field_path)
+                    error = located_error(raw_error, step.field_nodes, field_path.as_list())
+                    self.handle_field_error(error, step.field_type, field_path)
                     results[name] = None
                     continue
-                if value is None and not isinstance(field_type, GraphQLNonNull):
-                    results[name] = None
-                    continue
-                if kind is _LEAF:
-                    if value is not None:
-                        try:
-                            serialized = serialize(value)
-                        except Exception:  # the scalar's own error, reported below
-                            serialized = None
-                        if serialized is not None and serialized is not Undefined:
-                            results[name] = serialized
-                            continue
-                elif value is not None:
-                    done = self._complete(
-                        kind,
-                        parent_type,
-                        name,
-                        field_type,
-                        inner,
-                        items_non_null,
-                        field_nodes,
-                        path,
-                        value,
-                    )
+                if value is None:
+                    if not isinstance(step.field_type, GraphQLNonNull):
+                        results[name] = None
+                        continue
+                elif kind is _LEAF:
+                    try:
+                        serialized = step.serialize(value)  # type: ignore[misc]
+                    except Exception:  # the scalar's own error, reported below
+                        serialized = None
+                    if serialized is not None and serialized is not Undefined:
+                        results[name] = serialized
+                        continue
+                else:
+                    done = self._complete(step, parent_type, path, value)
                     if done is not Undefined:
                         results[name] = done
                         continue
             result = self.execute_field(
-                parent_type, source_value, field_nodes, Path(path, name, parent_type.name)
+                parent_type, source_value, step.field_nodes, Path(path, name, parent_type.name)
             )
             if result is not Undefined:
                 results[name] = result
@@ -268,43 +310,39 @@ class LeanExecutionContext(ExecutionContext):
             return None
 
     def _complete(
-        self,
-        kind: int,
-        parent_type: GraphQLObjectType,
-        name: str,
-        field_type: GraphQLOutputType,
-        inner: GraphQLObjectType,
-        items_non_null: bool,
-        field_nodes: list[FieldNode],
-        path: Path | None,
-        value: Any,
+        self, step: _Step, parent_type: GraphQLObjectType, path: Path | None, value: Any
     ) -> Any:
         """An object or a list of objects completed as ``complete_value`` would;
         ``Undefined`` when the value needs graphql-core's own path (nothing run yet)."""
+        kind = step.kind
         if kind == _OBJECT_LIST and (
             not isinstance(value, list | tuple)
             or any(item is None or isinstance(item, Exception) for item in value)
         ):
             return Undefined
-        field_path = Path(path, name, parent_type.name)
+        field_path = Path(path, step.name, parent_type.name)
+        inner = step.inner
         try:
             # complete_object_value without its per-object dispatch: the type has no
-            # is_type_of (see _step), and the sub-fields are the same for every item.
-            sub_fields = self.collect_subfields(inner, field_nodes)
+            # is_type_of (see _step), and the sub-fields are the same for every object.
+            sub_steps = step.sub_steps
+            if sub_steps is None:
+                sub_fields = self.collect_subfields(inner, step.field_nodes)
+                sub_steps = step.sub_steps = self._plan(inner, sub_fields)
             if kind == _OBJECT:
-                return self.execute_fields(inner, value, field_path, sub_fields)
+                return self._run(inner, value, field_path, sub_steps)
             completed: list[Any] = []
             for index, item in enumerate(value):
                 item_path = field_path.add_key(index, None)
                 try:
-                    completed.append(self.execute_fields(inner, item, item_path, sub_fields))
+                    completed.append(self._run(inner, item, item_path, sub_steps))
                 except Exception as raw_error:
-                    error = located_error(raw_error, field_nodes, item_path.as_list())
-                    item_type = GraphQLNonNull(inner) if items_non_null else inner
+                    error = located_error(raw_error, step.field_nodes, item_path.as_list())
+                    item_type = GraphQLNonNull(inner) if step.items_non_null else inner
                     self.handle_field_error(error, item_type, item_path)
                     completed.append(None)
             return completed
         except Exception as raw_error:
-            error = located_error(raw_error, field_nodes, field_path.as_list())
-            self.handle_field_error(error, field_type, field_path)
+            error = located_error(raw_error, step.field_nodes, field_path.as_list())
+            self.handle_field_error(error, step.field_type, field_path)
             return None

@@ -121,6 +121,8 @@ class GraphQLEndpoint:
             request=request,
         )
         if self.inline:
+            # One request at a time on this thread: it may borrow the kept connection.
+            context.kept_connection = application.kept_connection
             status, result = _authenticate_and_execute(application, payload, context)
         else:
             status, result = await anyio.to_thread.run_sync(

@@ -9,8 +9,8 @@ from what it learnt once per class: the same values and defaults, set through th
 ORM's attribute machinery (so ``@validates`` and attribute events still run), the same
 pydantic bookkeeping (``model_fields_set``). Classes it cannot mirror exactly (aliases,
 extra fields, validated assignment, post-init hooks, factories taking the data,
-private attributes) keep SQLModel's constructor, as do models that are not tables,
-which pydantic validates.
+private attributes, their own ``__setattr__``) keep SQLModel's constructor, as do
+models that are not tables, which pydantic validates.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from pydantic._internal._utils import smart_deepcopy
 from pydantic_core import PydanticUndefined
 from sqlalchemy.orm import attributes as orm_attributes
+from sqlmodel import SQLModel
 from sqlmodel._compat import is_table_model_class, sqlmodel_init
 
 _REQUIRED, _FACTORY, _DEFAULT = range(3)
@@ -33,8 +34,9 @@ _PLANS: dict[type, _Plan | None] = {}
 def construct(instance: Any, data: dict[str, Any]) -> None:
     """Fill a new ``instance`` from constructor keywords, as SQLModel would."""
     cls = type(instance)
-    plan = _PLANS.get(cls, False)
-    if plan is False:
+    if cls in _PLANS:
+        plan = _PLANS[cls]
+    else:
         plan = _PLANS[cls] = _plan_for(cls)
     if plan is None:
         sqlmodel_init(self=instance, data=data)
@@ -56,10 +58,11 @@ def construct(instance: Any, data: dict[str, Any]) -> None:
     given.update(defaults)
     for name, value in given.items():
         attribute = manager.get(name)
-        if attribute is None:
-            values[name] = value  # a pydantic field the ORM does not map
-        else:
+        if attribute is not None:
             attribute.impl.set(state, values, value, None)
+        # Then pydantic's assignment, as SQLModel's __setattr__ does: the value given
+        # is what the instance holds, even where a @validates hook returned another.
+        values[name] = value
     object.__setattr__(instance, "__pydantic_fields_set__", fields_set)
     object.__setattr__(instance, "__pydantic_extra__", None)
     object.__setattr__(instance, "__pydantic_private__", None)
@@ -79,6 +82,7 @@ def _plan_for(cls: type[Any]) -> _Plan | None:
         or cls.__pydantic_post_init__
         or cls.__pydantic_root_model__
         or cls.__private_attributes__
+        or cls.__setattr__ is not SQLModel.__setattr__
     ):
         return None
     fields: list[tuple[str, int, Any]] = []

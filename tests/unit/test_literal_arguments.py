@@ -384,12 +384,6 @@ def test_only_the_fields_with_variables_are_coerced_again(coerced: Counter[str])
     assert coerced == Counter({"echo": 1 + 3, "strict": 1})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="field_arguments returns get_argument_values' own dict for fields with "
-    "variables: a mutable default argument there is the schema's object itself, so a "
-    "resolver changing it changes the default of every later request",
-)
 def test_a_mutable_default_is_copied_for_fields_with_variables_too(
     careless: GraphQLSchema,
 ) -> None:
@@ -465,11 +459,6 @@ def test_two_schemas_sharing_a_document_do_not_share_arguments(coerced: Counter[
     assert field_arguments(echo_def(SCHEMA), node, {})["limit"] == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_fresh copies only plain dicts and lists: an input object coerced to an "
-    "out_type object is handed to every request, so one resolver's change reaches the next",
-)
 def test_input_objects_with_an_out_type_are_fresh_on_every_call() -> None:
     class Bag:
         def __init__(self, values: dict[str, Any]) -> None:

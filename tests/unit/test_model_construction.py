@@ -391,11 +391,6 @@ def test_validators_run_for_given_values_and_defaults_in_sqlmodels_order() -> No
     assert ours == [("Checked", "name", "n"), ("Checked", "note", None), ("Checked", "size", 1)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SQLModel stores the value as given: pydantic's __setattr__ writes it over the "
-    "one @validates returned; construct keeps the validator's value",
-)
 def test_a_validator_that_changes_the_value_changes_it_as_in_sqlmodel() -> None:
     built_both_ways(Shouting, name="quiet")
 
@@ -463,11 +458,6 @@ def test_a_model_that_is_no_table_is_validated() -> None:
         Draft(size=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="construct sets attributes through the ORM directly, never through a "
-    "__setattr__ the model defines; SQLModel's constructor calls it for every field",
-)
 def test_a_model_defining_setattr_sees_every_field_as_in_sqlmodel() -> None:
     Guarded(name="g")
     ours = [name for _model, name, _value in CALLS]
