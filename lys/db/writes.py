@@ -137,8 +137,7 @@ def _lone_insert(session: Session) -> tuple[Any, Mapper[Any], dict[str, Any]] | 
         elif defaulted:
             # Missing or None: the ORM's flush leaves the column to its default.
             return None
-        elif attribute in attributes:
-            values[column_key] = None
+        # Otherwise a None is left out: a column with no default is NULL anyway.
     if any(values.get(key) is None for key in primary_key):
         return None
     return obj, mapper, values
