@@ -26,17 +26,20 @@ from uuid import UUID
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     ListValueNode,
     ObjectValueNode,
+    OperationDefinitionNode,
     ValueNode,
     VariableNode,
     is_leaf_type,
     located_error,
 )
+from graphql.execution.collect_fields import collect_fields
 from graphql.execution.execute import ExecutionContext, get_field_def
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
@@ -188,6 +191,30 @@ def _fresh(value: Any) -> Any:
     return value
 
 
+_MAX_ROOT_PLANS = 1000
+#: ``id(operation) -> (operation, schema, root type, steps)``: plans shared by every
+#: execution of a cached document; steps fill in their objects' steps as they run.
+_ROOT_PLANS: dict[int, tuple[OperationDefinitionNode, Any, GraphQLObjectType, list[_Step]]] = {}
+
+
+def _directives_use_variables(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> bool:
+    """Whether an ``@include``/``@skip`` (or any directive) in the operation or its
+    fragments takes a variable: then which fields run depends on each request."""
+    pending: list[Any] = [operation.selection_set, *(f.selection_set for f in fragments.values())]
+    while pending:
+        selection_set = pending.pop()
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            for directive in selection.directives or ():
+                if any(not _is_literal(argument.value) for argument in directive.arguments):
+                    return True
+            pending.append(getattr(selection, "selection_set", None))
+    return False
+
+
 class LeanExecutionContext(ExecutionContext):
     """Executes as graphql-core does, with the short path of the module docstring.
     Only for synchronous execution without middleware, which is how Lys runs."""
@@ -218,6 +245,32 @@ class LeanExecutionContext(ExecutionContext):
                 steps.append(_step(field_def, name, field_nodes))
         self._plans[key] = (fields, steps)
         return steps
+
+    def execute_operation(self, operation: OperationDefinitionNode, root_value: Any) -> Any:
+        """Root fields from the plan shared by every execution of this operation, when
+        no directive of the document depends on variables (otherwise planned per
+        execution, as graphql-core does)."""
+        if self.middleware_manager is not None:
+            return super().execute_operation(operation, root_value)
+        key = id(operation)
+        shared = _ROOT_PLANS.get(key)
+        if shared is None or shared[0] is not operation or shared[1] is not self.schema:
+            if _directives_use_variables(operation, self.fragments):
+                return super().execute_operation(operation, root_value)
+            root_type = self.schema.get_root_type(operation.operation)
+            if root_type is None:
+                return super().execute_operation(operation, root_value)  # its error
+            try:
+                root_fields = collect_fields(
+                    self.schema, self.fragments, {}, root_type, operation.selection_set
+                )
+            except RecursionError:
+                return super().execute_operation(operation, root_value)  # its error
+            shared = (operation, self.schema, root_type, self._plan(root_type, root_fields))
+            if len(_ROOT_PLANS) >= _MAX_ROOT_PLANS:
+                _ROOT_PLANS.clear()
+            _ROOT_PLANS[key] = shared
+        return self._run(shared[2], root_value, None, shared[3])
 
     def execute_fields(
         self,
@@ -270,8 +323,12 @@ class LeanExecutionContext(ExecutionContext):
                     if done is not Undefined:
                         results[name] = done
                         continue
-            result = self.execute_field(
-                parent_type, source_value, step.field_nodes, Path(path, name, parent_type.name)
+            result = self._execute_field(
+                parent_type,
+                source_value,
+                step.field_nodes,
+                Path(path, name, parent_type.name),
+                step,
             )
             if result is not Undefined:
                 results[name] = result
@@ -286,6 +343,16 @@ class LeanExecutionContext(ExecutionContext):
     ) -> Any:
         """graphql-core's ``execute_field`` for synchronous resolvers, with arguments
         from :func:`field_arguments`."""
+        return self._execute_field(parent_type, source, field_nodes, path, None)
+
+    def _execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_nodes: list[FieldNode],
+        path: Path,
+        step: _Step | None,
+    ) -> Any:
         if self.middleware_manager is not None:
             return super().execute_field(parent_type, source, field_nodes, path)
         field_def = get_field_def(self.schema, parent_type, field_nodes[0])
@@ -301,8 +368,13 @@ class LeanExecutionContext(ExecutionContext):
                 object_type, _ = _unwrap(return_type)
                 if isinstance(object_type, GraphQLObjectType) and object_type.is_type_of is None:
                     # complete_object_value without its dispatch (a mutation's payload).
-                    sub_fields = self.collect_subfields(object_type, field_nodes)
-                    return self.execute_fields(object_type, result, path, sub_fields)
+                    sub_steps = step.sub_steps if step is not None else None
+                    if sub_steps is None:
+                        sub_fields = self.collect_subfields(object_type, field_nodes)
+                        sub_steps = self._plan(object_type, sub_fields)
+                        if step is not None:
+                            step.sub_steps = sub_steps
+                    return self._run(object_type, result, path, sub_steps)
             return self.complete_value(return_type, field_nodes, info, path, result)
         except Exception as raw_error:
             error = located_error(raw_error, field_nodes, path.as_list())
