@@ -6,10 +6,10 @@ lock, weak references: about a tenth of a one-row query) only ever hand the same
 thread the same connection back. The web endpoint keeps one instead and lends it to
 each request, for its reads and its lone INSERT.
 
-What the pool does for a connection it hands out is kept: a connection that sat idle
-longer than ``DATABASE_POOL_PING_IDLE`` or was kept longer than
-``DATABASE_POOL_RECYCLE`` goes back to the pool first, which pings or replaces it on
-the next checkout; one that broke (invalidated) is discarded. Only autocommit engines
+What the pool does for a connection it hands out is kept: one that sat idle longer
+than ``DATABASE_POOL_PING_IDLE`` is pinged first and replaced if the server dropped
+it; one kept longer than ``DATABASE_POOL_RECYCLE`` goes back to the pool, which
+replaces it; one that broke (invalidated) is discarded. Only autocommit engines
 qualify: a kept connection never holds a transaction from one request to the next.
 """
 
@@ -48,6 +48,12 @@ class KeptConnection:
             self._connection = None
             connection.close()
             connection = None
+        elif connection is not None and self._idle(now) and not _answers(connection):
+            # Idle long enough that the server may have dropped it: pinged, as the
+            # pool pings what it hands out after such a pause, and replaced if dead.
+            self._connection = None
+            connection.close()
+            connection = None
         if connection is None:
             connection = self._connection = self.engine.connect()
             self._taken_at = self._used_at = now
@@ -81,9 +87,24 @@ class KeptConnection:
     def _fit(self, connection: Connection, now: float) -> bool:
         if connection.closed or connection.invalidated:
             return False
-        if self.idle_seconds and now - self._used_at > self.idle_seconds:
-            return False
         return not (self.recycle_seconds > 0 and now - self._taken_at > self.recycle_seconds)
+
+    def _idle(self, now: float) -> bool:
+        return bool(self.idle_seconds) and now - self._used_at > self.idle_seconds
+
+
+def _answers(connection: Connection) -> bool:
+    """Whether the server still answers on ``connection`` (the dialect's own ping);
+    a dead one is invalidated, so the pool replaces it."""
+    try:
+        driver_connection: Any = connection.connection.dbapi_connection
+        if connection.dialect.do_ping(driver_connection):
+            return True
+    except Exception as exc:
+        connection.invalidate(exc)
+        return False
+    connection.invalidate()
+    return False
 
 
 def borrow(kept: KeptConnection | None, engine: Engine) -> Connection:

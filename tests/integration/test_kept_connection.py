@@ -1,9 +1,9 @@
 """lys.db.kept and the read session: one autocommit connection lent from request to request.
 
 ``KeptConnection`` must behave like the pool it stands in for: the same connection
-lent again while it is sound, a fresh checkout for a nested borrower, anything broken,
-idle or too old handed back to the pool, nothing left in a transaction between
-borrowers. ``ReadSession`` hands that connection to the fast row paths and gives it
+lent again while it is sound, a fresh checkout for a nested borrower, anything broken
+or too old handed back to the pool, an idle one pinged first, nothing left in a
+transaction between borrowers. ``ReadSession`` hands that connection to the fast row paths and gives it
 back on close. Through HTTP, inline requests share it, ``threads`` never touch it, and
 ``dispose()`` returns it before the engines go. Every test runs on SQLite and
 PostgreSQL unless it says otherwise.
@@ -228,23 +228,57 @@ def test_a_connection_invalidated_while_kept_is_replaced_at_the_next_borrow(
     kept.give_back(second)
 
 
-def test_an_idle_connection_goes_back_to_the_pool_before_the_next_borrow(
-    app: Application, make_kept: Callable[..., KeptConnection], clock: Clock
+def test_an_idle_connection_is_pinged_before_the_next_borrow(
+    app: Application,
+    make_kept: Callable[..., KeptConnection],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = app.read_engine
+    kept = make_kept(idle_seconds=10.0)
+    pings: list[Any] = []
+    real_ping = engine.dialect.do_ping
+
+    def ping(driver_connection: Any) -> bool:
+        pings.append(driver_connection)
+        return real_ping(driver_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", ping)
+    first = kept.borrow()
+    clock.now += 60.0  # a long borrowing does not count as idleness
+    kept.give_back(first)
+    clock.now += 10.0  # not longer than the limit: lent without a ping
+    assert kept.borrow() is first
+    kept.give_back(first)
+    assert pings == []
+    clock.now += 10.5  # idle too long: pinged, and kept since it answers
+    assert kept.borrow() is first
+    assert len(pings) == 1
+    kept.give_back(first)
+    assert checked_out(engine) == 1
+
+
+def test_an_idle_connection_that_does_not_answer_is_replaced(
+    app: Application,
+    make_kept: Callable[..., KeptConnection],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     engine = app.read_engine
     kept = make_kept(idle_seconds=10.0)
     first = kept.borrow()
-    clock.now += 60.0  # a long borrowing does not count as idleness
     kept.give_back(first)
-    clock.now += 10.0  # not longer than the limit
-    assert kept.borrow() is first
-    kept.give_back(first)
+
+    def dead(_driver_connection: Any) -> bool:
+        raise engine.dialect.loaded_dbapi.OperationalError("server closed the connection")
+
+    monkeypatch.setattr(engine.dialect, "do_ping", dead)
     clock.now += 10.5
     second = kept.borrow()
     assert second is not first
-    # The old one was checked in (the pool pings or replaces it), the new one checked out.
     assert first.closed
     assert checked_out(engine) == 1
+    monkeypatch.undo()
     assert second.execute(text("SELECT 1")).scalar_one() == 1
     kept.give_back(second)
     assert kept.borrow() is second
@@ -723,19 +757,11 @@ def test_a_lone_insert_on_a_killed_kept_connection_writes_nothing_then_recovers(
     assert backend_pid(fresh) != pid
 
 
-IDLE_NOT_PINGED = (
-    "An idle kept connection goes back to the pool and is checked out again at once: "
-    "the pool's idle ping (lys.db.engine._ping_idle_connections) measures idleness from "
-    "that check-in, so it never pings it, and a connection that died while kept "
-    "fails the request instead of being replaced as the pool alone would."
-)
-
-
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize(
     "mode",
     [
-        pytest.param("inline", marks=pytest.mark.xfail(strict=True, reason=IDLE_NOT_PINGED)),
+        "inline",
         "threads",
     ],
 )
