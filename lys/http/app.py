@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException
 from lys.graphql.errors import request_error
 from lys.http.client_ip import ClientAddressResolver
 from lys.http.cors import cors_config
+from lys.http.entry import GraphQLEntry, LysLitestar, internal_error_body
 from lys.http.handlers import GraphQLEndpoint, graphql_routes, health, ready
 from lys.http.jwks import jwks
 from lys.http.rate_limit import (
@@ -75,7 +76,8 @@ def create_asgi_app(
         finally:
             application.dispose()
 
-    return Litestar(
+    rate_limit = RateLimitMiddleware(limiter, resolver) if limiter is not None else None
+    app = LysLitestar(
         route_handlers=[*graphql_routes(settings.graphql_path, endpoint), health, ready, jwks],
         state=State(
             {
@@ -95,14 +97,24 @@ def create_asgi_app(
             )
         ],
         cors_config=cors,
-        middleware=[RateLimitMiddleware(limiter, resolver)] if limiter is not None else [],
-        exception_handlers={HTTPException: _http_error},
+        middleware=[rate_limit] if rate_limit is not None else [],
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
         request_max_body_size=settings.request_max_body_size,
         debug=False,
         openapi_config=None,
         # Lys configures logging itself (LOG_LEVEL); Litestar would reset the root logger.
         logging_config=None,
     )
+    entry = GraphQLEntry(
+        settings.graphql_path, endpoint, rate_limit=rate_limit, cors=cors is not None
+    )
+    entry.route_handler = app.get_handler_index_by_name("graphql")["handler"]  # type: ignore[index]
+    app.graphql_entry = entry
+    return app
+
+
+def _unexpected_error(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return Response(internal_error_body(exc), status_code=500)
 
 
 def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

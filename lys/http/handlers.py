@@ -76,11 +76,11 @@ class GraphQLEndpoint:
             await _send(send, 204, [_ALLOW], b"")
         else:
             body = _error_body("METHOD_NOT_ALLOWED", "Method Not Allowed")
-            await _send_json(send, 405, body, [_ALLOW])
+            await send_json(send, 405, body, [_ALLOW])
 
     async def graphiql(self, send: Send) -> None:
         if self.graphiql_body is None:
-            await _send_json(send, 404, _error_body("NOT_FOUND", _GRAPHIQL_OFF))
+            await send_json(send, 404, _error_body("NOT_FOUND", _GRAPHIQL_OFF))
             return
         body = self.graphiql_body
         headers = [_HTML_CONTENT_TYPE, (b"content-length", str(len(body)).encode())]
@@ -98,19 +98,19 @@ class GraphQLEndpoint:
                 content_length = value
         media_type = (content_type or b"").decode("latin-1").split(";")[0].strip().lower()
         if media_type not in _JSON_TYPES:
-            await _send_json(send, 415, _error_body("UNSUPPORTED_MEDIA_TYPE", _NOT_JSON))
+            await send_json(send, 415, _error_body("UNSUPPORTED_MEDIA_TYPE", _NOT_JSON))
             return
         try:
             body = await self.read_body(receive, content_length)
         except ClientException as exc:
             code = "PAYLOAD_TOO_LARGE" if exc.status_code == 413 else "BAD_REQUEST"
-            await _send_json(send, exc.status_code, _error_body(code, str(exc.detail)))
+            await send_json(send, exc.status_code, _error_body(code, str(exc.detail)))
             return
         try:
             payload = _decode_json(body)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             detail = f"The body is not valid JSON: {exc}."
-            await _send_json(send, 400, _error_body("BAD_REQUEST", detail))
+            await send_json(send, 400, _error_body("BAD_REQUEST", detail))
             return
         application = self.application
         request: Request[Any, Any, Any] = Request(scope, receive, send)
@@ -130,7 +130,7 @@ class GraphQLEndpoint:
             )
         cookies = context.response_cookies
         extra = _cookie_headers(cookies, application.settings.cookie_domain) if cookies else None
-        await _send_json(send, status, result, extra)
+        await send_json(send, status, result, extra)
 
     async def read_body(self, receive: Receive, content_length: bytes | None) -> bytes:
         """The whole body, refused (413) past ``REQUEST_MAX_BODY_SIZE``.
@@ -195,7 +195,7 @@ def _cookie_headers(
     return [cookie.to_encoded_header() for cookie in cookies if not cookie.documentation_only]
 
 
-async def _send_json(
+async def send_json(
     send: Send,
     status: int,
     content: Any,
