@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import ARRAY, Select, any_, bindparam, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session
-from sqlalchemy.orm.identity import IdentityMap
 from sqlalchemy.orm.state import InstanceState
+from sqlmodel import SQLModel
 
 from lys.db.fetch import fetch
 
@@ -61,21 +62,26 @@ class RowReader:
 
     def instances(self, session: Session, rows: Iterable[Sequence[Any]]) -> list[Any]:
         identity_map = session.identity_map
+        known = identity_map._dict  # key -> state, what IdentityMap.get looks in
+        add = identity_map._add_unpresent
         session_id = session.hash_key
         manager = self._manager
         model = self.model
-        new: Any = model.__new__
+        create = _creator(model)
         state_attr = manager.STATE_ATTR
         keys = self.keys
         identity_class = self._identity_class
         positions = self.pk_positions
+        single = positions[0] if len(positions) == 1 else None
         found = []
         for row in rows:
-            key = (identity_class, tuple(row[i] for i in positions), None)
-            obj = identity_map.get(key)
+            pk = (row[single],) if single is not None else tuple(row[i] for i in positions)
+            key = (identity_class, pk, None)
+            state = known.get(key)
+            obj = state.obj() if state is not None else None
             if obj is None:
                 # What the ORM's loading does for a row it has not seen in this session.
-                obj = new(model)
+                obj = create(model)
                 state = InstanceState(obj, manager)
                 values = obj.__dict__
                 # Set in __dict__ as the manager's own setter would, without going
@@ -86,7 +92,7 @@ class RowReader:
                 state.key = key
                 state.identity_token = None
                 state.session_id = session_id
-                _add_unpresent(identity_map, state, key)
+                add(state, key)
             found.append(obj)
         return found
 
@@ -183,5 +189,22 @@ def _plain(mapper: Mapper[Any]) -> bool:
     return bool(mapper.primary_key)
 
 
-def _add_unpresent(identity_map: IdentityMap, state: Any, key: Any) -> None:
-    identity_map._add_unpresent(state, key)
+_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def _new_sqlmodel(model: type) -> Any:
+    """``SQLModel.__new__`` inlined: the object and pydantic's three slots, empty."""
+    obj: Any = object.__new__(model)
+    _fields_set(obj, set())
+    _extra(obj, None)
+    _private(obj, None)
+    return obj
+
+
+def _creator(model: type) -> Any:
+    """How a loaded row's object comes to be, as the ORM's ``class_.__new__``."""
+    if getattr(model, "__new__", None) is SQLModel.__new__:
+        return _new_sqlmodel
+    return model.__new__

@@ -28,6 +28,8 @@ from sqlalchemy import inspect as sa_inspect
 from lys.graphql.execution import plain
 
 _RELATIONS: dict[type, frozenset[str]] = {}
+#: Mapped classes: their loaded attributes are read from the instance's __dict__.
+_MAPPED: set[type] = set()
 
 
 def relation_names(cls: type) -> frozenset[str]:
@@ -35,6 +37,8 @@ def relation_names(cls: type) -> frozenset[str]:
     if names is None:
         mapper: Any = sa_inspect(cls, raiseerr=False)
         names = frozenset(mapper.relationships.keys()) if mapper is not None else frozenset()
+        if mapper is not None:
+            _MAPPED.add(cls)
         _RELATIONS[cls] = names
     return names
 
@@ -50,6 +54,11 @@ def attribute_resolver(name: str) -> Any:
             if isinstance(obj, Mapping):
                 return obj.get(name)
             relations = relation_names(cls)
+        if cls in _MAPPED:
+            # What the ORM's attribute returns for a loaded value, without the call.
+            values = obj.__dict__
+            if name in values:
+                return values[name]
         if name in relations:
             return context.loaders.load_relation(obj, name)
         return getattr(obj, name, None)
