@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
@@ -180,6 +180,12 @@ def test_load_all_gives_persistent_instances_equal_to_the_orms(
         expected = list(other.scalars(stmt))
         assert [column_values(p) for p in loaded] == [column_values(p) for p in expected]
         assert [p.model_dump() for p in loaded] == [p.model_dump() for p in expected]
+        # pydantic's own slots as SQLModel.__new__ leaves them for the ORM's loading.
+        for ours, orms in zip(loaded, expected, strict=True):
+            assert ours.model_fields_set == orms.model_fields_set == set()
+            assert ours.__pydantic_extra__ is orms.__pydantic_extra__ is None
+            assert ours.__pydantic_private__ is orms.__pydantic_private__ is None
+            assert ours.model_fields_set is not loaded[0].model_fields_set or ours is loaded[0]
     first = loaded[0]
     assert isinstance(first.price, Decimal) and first.price == Decimal("1.50")
     assert first.created_at.utcoffset() == timedelta(0)
@@ -517,6 +523,56 @@ def test_models_that_are_not_plain_are_loaded_by_the_orm(
             assert [type(obj) for obj in loaded] == [_Animal, _Dog]
     assert lean == []
     rows._READERS.pop(model, None)
+
+
+class _Counted(_Base):
+    """A plain mapped class with a ``__new__`` of its own: loading must call it."""
+
+    __tablename__ = "lys_test_counted"
+    created: ClassVar[list[int]] = []
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(20))
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> _Counted:
+        cls.created.append(1)
+        return super().__new__(cls)
+
+
+def test_a_class_with_its_own_new_is_created_by_it(app: Application, lean: list[type]) -> None:
+    _Counted.__table__.create(app.engine)  # type: ignore[attr-defined]
+    with make_session(app.engine) as writing:
+        writing.add_all([_Counted(id=1, name="one"), _Counted(id=2, name="two")])
+        writing.commit()
+    _Counted.created.clear()
+    with make_session(app.engine) as session:
+        loaded = load_all(session, _Counted, select(_Counted).order_by(_Counted.id))
+        assert lean == [_Counted]
+        assert [obj.name for obj in loaded] == ["one", "two"]
+        assert len(_Counted.created) == 2
+    rows._READERS.pop(_Counted, None)
+
+
+def test_attribute_reads_of_mapped_objects_match_the_orms(
+    app: Application, ids: list[Any], session: Session
+) -> None:
+    from lys.graphql.resolvers import attribute_resolver
+
+    product = app.model("product")
+    (obj,) = load_all(session, product, select(product).where(product.name == "alpha"))
+    name = attribute_resolver("name").lys_plain
+    assert name(obj, None) == "alpha"
+    # Changed in the database behind the session's back, then expired: the read loads.
+    with make_session(app.engine) as other:
+        other.get(product, obj.id).name = "changed"
+        other.commit()
+    assert name(obj, None) == "alpha"  # still the loaded value
+    session.expire(obj, ["name"])
+    assert "name" not in obj.__dict__
+    assert name(obj, None) == "changed"
+    # A property of a mapped class is read through the class, not from __dict__.
+    category = session.get(app.model("product_category"), "BOOKS")
+    assert attribute_resolver("code").lys_plain(category, None) == "BOOKS"
+    assert attribute_resolver("missing").lys_plain(obj, None) is None
 
 
 # -- the read engine and UTC datetimes -------------------------------------------------------
