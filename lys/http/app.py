@@ -11,10 +11,9 @@ from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from lys.graphql.errors import request_error
 from lys.http.client_ip import ClientAddressResolver
 from lys.http.cors import cors_config
-from lys.http.entry import GraphQLEntry, LysLitestar, internal_error_body
+from lys.http.entry import GraphQLEntry, LysLitestar, http_error_body, internal_error_body
 from lys.http.handlers import GraphQLEndpoint, graphql_routes, health, ready
 from lys.http.jwks import jwks
 from lys.http.rate_limit import (
@@ -118,7 +117,4 @@ def _unexpected_error(_request: Request[Any, Any, Any], exc: Exception) -> Respo
 
 
 def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
-    code = codes.get(exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_ERROR")
-    detail = exc.detail if exc.status_code < 500 else "An unexpected error occurred."
-    return Response({"errors": [request_error(code, detail)]}, status_code=exc.status_code)
+    return Response(http_error_body(exc), status_code=exc.status_code)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 from litestar._asgi.utils import is_valid_host
+from litestar.exceptions import HTTPException
 from litestar.types import Message, Receive, Scope, Send
 
 from lys.graphql.errors import INTERNAL_ERROR, request_error
@@ -92,7 +93,19 @@ class GraphQLEntry:
         except Exception as exc:
             if started:
                 raise  # nothing can be answered any more: the server closes the response
-            await send_json(send_out, 500, internal_error_body(exc))
+            if isinstance(exc, HTTPException):
+                await send_json(send_out, exc.status_code, http_error_body(exc))
+            else:
+                await send_json(send_out, 500, internal_error_body(exc))
+
+
+def http_error_body(exc: HTTPException) -> dict[str, Any]:
+    """The answer to an HTTP error Litestar or a handler raised (not logged: the
+    client's doing, or the client gone)."""
+    codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
+    code = codes.get(exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else INTERNAL_ERROR)
+    detail = exc.detail if exc.status_code < 500 else "An unexpected error occurred."
+    return {"errors": [request_error(code, detail)]}
 
 
 def internal_error_body(exc: BaseException) -> dict[str, Any]:

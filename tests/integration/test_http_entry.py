@@ -720,17 +720,6 @@ def post_then_disconnect(asgi: Any) -> tuple[int, dict[str, Any]]:
     return asyncio.run(run())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A client that disconnects mid-body makes GraphQLEndpoint.read_body raise "
-        "litestar's InternalServerException (an HTTPException). Litestar's stack answers it "
-        "through the HTTPException handler (_http_error: 500, detail 'An unexpected error "
-        "occurred.', no error id, nothing logged); GraphQLEntry.serve catches every "
-        "Exception and answers internal_error_body instead (an error id, and an ERROR log "
-        "line with a stack trace for every client that hangs up during an upload)."
-    ),
-)
 def test_a_client_gone_mid_body_is_answered_as_litestar_answers_it(
     build: Build, http_log: list[logging.LogRecord]
 ) -> None:
