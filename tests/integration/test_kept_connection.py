@@ -3,10 +3,10 @@
 ``KeptConnection`` must behave like the pool it stands in for: the same connection
 lent again while it is sound, a fresh checkout for a nested borrower, anything broken
 or too old handed back to the pool, an idle one pinged first, nothing left in a
-transaction between borrowers. ``ReadSession`` hands that connection to the fast row paths and gives it
-back on close. Through HTTP, inline requests share it, ``threads`` never touch it, and
-``dispose()`` returns it before the engines go. Every test runs on SQLite and
-PostgreSQL unless it says otherwise.
+transaction between borrowers. ``ReadSession`` hands that connection to the fast row
+paths and gives it back on close. Through HTTP, inline requests share it, ``threads``
+never touch it, and ``dispose()`` returns it before the engines go. Every test runs on
+SQLite and PostgreSQL unless it says otherwise.
 """
 
 from __future__ import annotations
