@@ -13,6 +13,12 @@ completed without the generic dispatch. A read that raises is reported as a reso
 error; a null in a non-null field, a value the scalar refuses and abstract types go
 down graphql-core's own path, which reports them exactly as before; errors raised
 while completing sub-fields are located and nulled exactly as graphql-core does.
+
+Documents are cached by query text, so the same nodes come back with every request of
+a query: what follows only from them is worked out once per process. The plan of an
+operation (which fields run, and how) is shared by its executions when no directive
+takes a variable, and the coerced arguments of fields written with literals only are
+kept (see :func:`field_arguments`).
 """
 
 from __future__ import annotations
