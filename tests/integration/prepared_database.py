@@ -111,3 +111,24 @@ def module_database(
     finally:
         if name is not None:
             drop_database(POSTGRES_ADMIN_URL, name)
+
+
+def module_application_fixtures() -> tuple[Any, Any]:
+    """The ``shared_app`` and ``app`` fixtures of a module whose ``database`` fixture
+    comes from :func:`module_database`: one application for the module, put back as
+    prepared before each test. Assign them in the module:
+    ``shared_app, app = module_application_fixtures()``."""
+
+    @pytest.fixture(scope="module")
+    def shared_app(database: PreparedDatabase) -> Iterator[Application]:
+        app = database.app()
+        yield app
+        app.dispose()
+
+    @pytest.fixture
+    def app(database: PreparedDatabase, shared_app: Application) -> Application:
+        """The module's application, put back as prepared."""
+        database.reset(shared_app)
+        return shared_app
+
+    return shared_app, app

@@ -26,7 +26,11 @@ from tests.integration.auth_helpers import (
     rows,
     update_rows,
 )
-from tests.integration.prepared_database import DATABASES, module_database
+from tests.integration.prepared_database import (
+    DATABASES,
+    module_application_fixtures,
+    module_database,
+)
 
 EMAIL = "alice@example.com"
 
@@ -60,11 +64,7 @@ def new_app(database):
         app.dispose()
 
 
-@pytest.fixture(scope="module")
-def shared_app(database):
-    app = database.app()
-    yield app
-    app.dispose()
+shared_app = module_application_fixtures()[0]
 
 
 @pytest.fixture

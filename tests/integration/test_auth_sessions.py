@@ -36,7 +36,11 @@ from tests.integration.auth_helpers import (
     rows,
     update_rows,
 )
-from tests.integration.prepared_database import DATABASES, module_database
+from tests.integration.prepared_database import (
+    DATABASES,
+    module_application_fixtures,
+    module_database,
+)
 from tests.services import REDIS_URL, require
 
 EMAIL = "alice@example.com"
@@ -79,18 +83,7 @@ def database(request, tmp_path_factory):
     )
 
 
-@pytest.fixture(scope="module")
-def shared_app(database):
-    app = database.app()
-    yield app
-    app.dispose()
-
-
-@pytest.fixture
-def app(database, shared_app):
-    """``make``'s application, shared by the module and put back as prepared."""
-    database.reset(shared_app)
-    return shared_app
+shared_app, app = module_application_fixtures()
 
 
 @pytest.fixture

@@ -17,7 +17,12 @@ from litestar.testing import TestClient
 from lys import Application
 from lys.fixtures import load_fixtures
 from lys.graphql.global_ids import encode_global_id
-from tests.integration.prepared_database import DATABASES, PreparedDatabase, module_database
+from tests.integration.prepared_database import (
+    DATABASES,
+    PreparedDatabase,
+    module_application_fixtures,
+    module_database,
+)
 from tests.integration.test_users_support import (
     Actor,
     anonymous,
@@ -72,18 +77,7 @@ def database(
     )
 
 
-@pytest.fixture(scope="module")
-def shared_app(database: PreparedDatabase) -> Iterator[Application]:
-    app = database.app()
-    yield app
-    app.dispose()
-
-
-@pytest.fixture
-def app(database: PreparedDatabase, shared_app: Application) -> Application:
-    """The module's application, put back as prepared."""
-    database.reset(shared_app)
-    return shared_app
+shared_app, app = module_application_fixtures()
 
 
 @pytest.fixture

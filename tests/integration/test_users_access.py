@@ -22,6 +22,7 @@ from tests.integration.prepared_database import (
     DATABASES,
     USERS_APP_SETTINGS,
     PreparedDatabase,
+    module_application_fixtures,
     module_database,
 )
 from tests.integration.test_users_support import (
@@ -78,18 +79,7 @@ def database(
     )
 
 
-@pytest.fixture(scope="module")
-def shared_app(database: PreparedDatabase) -> Iterator[Application]:
-    app = database.app()
-    yield app
-    app.dispose()
-
-
-@pytest.fixture
-def app(database: PreparedDatabase, shared_app: Application) -> Application:
-    """The module's application, put back as prepared."""
-    database.reset(shared_app)
-    return shared_app
+shared_app, app = module_application_fixtures()
 
 
 @pytest.fixture
