@@ -112,6 +112,13 @@ class Application:
         with transaction(self.engine) as session:
             yield session
 
+    def forget_copies(self) -> None:
+        """Make every service read the database again instead of what it copied from
+        it (enabled reference codes, the roles' webservices): for code that changes
+        rows behind the application's back, such as tests restoring a snapshot."""
+        for service in self.registry.services.values():
+            service.forget_copies()
+
     def model(self, name: str) -> Any:
         return self.registry.model(name)
 

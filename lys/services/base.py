@@ -44,6 +44,12 @@ class Service:
     def service(self, name: str) -> Any:
         return self.registry.service(name)
 
+    def forget_copies(self) -> None:
+        """Drop what this service copied from the database to save queries, so the
+        next use reads the rows again. Services that keep such copies override it;
+        :meth:`lys.Application.forget_copies` calls it on every service (tests do
+        after putting rows back as they were)."""
+
 
 class EntityService(Service, Generic[ModelT]):
     """CRUD over one model; ``EntityService[Product]`` serves the ``product`` model."""
@@ -181,6 +187,10 @@ class ParametricEntityService(EntityService[ModelT]):
     def __init__(self, registry: Registry) -> None:
         super().__init__(registry)
         self._enabled: frozenset[Any] = frozenset()
+        self._loaded_at = -math.inf
+
+    def forget_copies(self) -> None:
+        self._enabled = frozenset()
         self._loaded_at = -math.inf
 
     def is_enabled(self, session: Session, code: Any) -> bool:

@@ -161,6 +161,7 @@ def lys_app(lys_session_app: Application, lys_snapshot: Snapshot) -> Iterator[Ap
             yield lys_session_app
     finally:
         lys_snapshot.restore(lys_session_app.engine)
+        lys_session_app.forget_copies()
 
 
 @pytest.fixture

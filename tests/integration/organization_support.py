@@ -136,6 +136,7 @@ class World:
         """Back to the world as built (see ``module_world``)."""
         assert self.snapshot is not None, "only a module's world can be reset"
         self.snapshot.restore(self.app.engine)
+        self.app.forget_copies()
 
     def fresh_actor(self, who: str) -> Actor:
         """``who`` logged in anew, for a test that changes their roles or status."""

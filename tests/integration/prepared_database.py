@@ -9,7 +9,7 @@ module and database kind, and the rows are captured. A test then gets either
   one test to the next, for tests that change settings, throttles or reference data;
 - or the module's application, put back before each test (:meth:`PreparedDatabase.reset`):
   the rows, and the copies of reference data and role grants a new application would
-  not have (:func:`forget_copies`). Building an application (its models and schema)
+  not have (:meth:`lys.Application.forget_copies`). Building an application (its models and schema)
   is then paid once per module too.
 
 On PostgreSQL the module has a database of its own next to the worker's, so the tests of
@@ -19,7 +19,6 @@ table of the worker's database) leave it alone.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +26,6 @@ from typing import Any
 import pytest
 
 from lys import Application
-from lys.apps.user_role.grants import RoleGrants
-from lys.services.base import ParametricEntityService
 from lys.testing import build_settings
 from lys.testing.databases import Snapshot, create_database, drop_database, worker_database_name
 from tests.integration import test_users_support
@@ -67,20 +64,7 @@ class PreparedDatabase:
         """Put ``app`` (one of :meth:`app`'s, shared by the module) back as a new one
         would find things: the rows as prepared, no copies read from the old ones."""
         self.snapshot.restore(app.engine)
-        forget_copies(app)
-
-
-def forget_copies(app: Application) -> None:
-    """Drop what the application's services copied from the database to save queries
-    (enabled reference codes, the role -> webservices mapping): rows put back by a
-    snapshot may differ from what was copied."""
-    for service in app.registry.services.values():
-        if isinstance(service, ParametricEntityService):
-            service._enabled = frozenset()
-            service._loaded_at = -math.inf
-        grants = getattr(service, "grants", None)
-        if isinstance(grants, RoleGrants):
-            grants.invalidate()
+        app.forget_copies()
 
 
 def module_database(

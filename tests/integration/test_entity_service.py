@@ -284,6 +284,25 @@ def test_parametric_entity_code_is_its_id(app: Application) -> None:
         assert category.created_at.tzinfo == UTC
 
 
+def test_forget_copies_makes_reference_data_read_again(app: Application) -> None:
+    """A disabled code is trusted from the copy for ``cache_seconds``; after rows change
+    behind the application's back (a test restoring a snapshot), ``forget_copies``
+    makes the next check read the table."""
+    categories = app.service("product_category")
+    with app.session() as session:
+        assert categories.is_enabled(session, "BOOKS")
+    with app.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE product_category SET enabled = false WHERE id = 'BOOKS'")
+        )
+    with app.session() as session:
+        assert categories.is_enabled(session, "BOOKS")  # the copy, within cache_seconds
+    app.forget_copies()
+    with app.session() as session:
+        assert not categories.is_enabled(session, "BOOKS")
+        assert categories.is_enabled(session, "TOOLS")
+
+
 def test_text_ids_are_accepted_for_uuid_keys(catalog_app):
     """Clients and commands send ids as text; a malformed one is simply not found."""
     service = catalog_app.service("product")

@@ -27,7 +27,6 @@ from lys import Application
 from lys.fixtures import load_fixtures
 from lys.testing import ClientPool, build_settings
 from lys.testing.databases import Snapshot, reset_database
-from tests.integration.prepared_database import forget_copies
 from tests.integration.test_users_support import (
     SECRET_KEY,
     Actor,
@@ -102,7 +101,7 @@ class World:
         roles read from other rows, and every caller's cookies as the login left them."""
         assert self.snapshot is not None, "the world is reset once built"
         self.snapshot.restore(self.app.engine)
-        forget_copies(self.app)
+        self.app.forget_copies()
         for who, (cookies, xsrf) in self.logins.items():
             actor = self.actors[who]
             actor.client.cookies = httpx.Cookies(cookies)

@@ -54,6 +54,10 @@ class RoleService(ParametricEntityService[Role]):
         super().__init__(registry)
         self.grants = RoleGrants(self._load_grants, self.grants_seconds)
 
+    def forget_copies(self) -> None:
+        super().forget_copies()
+        self.grants.invalidate()
+
     def search(
         self, enabled: bool | None = None, supervisor_only: bool | None = None
     ) -> Select[Any]:
