@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from lys.db.kept import KeptConnection, borrow, give_back
@@ -22,6 +23,13 @@ def autocommit_engine(engine: Engine) -> Engine:
         read = engine.execution_options(isolation_level="AUTOCOMMIT")
         _AUTOCOMMIT[engine] = read
     return read
+
+
+def autocommit_engine_of(session: OrmSession, mapper: Any = None) -> Engine:
+    """The autocommit engine of the one ``session`` writes ``mapper``'s rows with (or
+    its own bind): where work outside the session's transaction runs."""
+    bind = session.get_bind(mapper)
+    return autocommit_engine(bind if isinstance(bind, Engine) else bind.engine)
 
 
 def use_for_reads(engine: Engine, read: Engine) -> None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Table, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
 from lys.db.fetch import execute_write
 from lys.db.kept import KeptConnection, borrow, give_back
-from lys.db.session import autocommit_engine
+from lys.db.session import autocommit_engine_of
 
 _SESSION_EVENTS = (
     "before_commit",
@@ -45,9 +45,7 @@ def commit(session: Session, *, closing: bool = False, kept: KeptConnection | No
         session.commit()
         return
     obj, mapper, values = lone
-    bind = session.get_bind(mapper)
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    connection = borrow(kept, autocommit_engine(engine))
+    connection = borrow(kept, autocommit_engine_of(session, mapper))
     try:
         execute_write(connection, _insert_of(mapper), values)
     finally:

@@ -119,15 +119,26 @@ def format_error(
 
 
 def _unexpected(error: GraphQLError, code: str, detail: str) -> dict[str, Any]:
-    """Log the failure with its stack under a fresh id, and give the client only the id."""
+    where = ".".join(str(p) for p in error.path or ()) or "operation"
+    return unexpected_extensions(error.original_error, code, detail, where=where, log=logger)
+
+
+def unexpected_extensions(
+    exc: BaseException | None,
+    code: str,
+    detail: str,
+    *,
+    where: str,
+    log: logging.Logger = logger,
+) -> dict[str, Any]:
+    """Log a failure with its stack under a fresh id, and give the client only the id."""
     error_id = uuid.uuid4().hex
-    original = error.original_error
-    logger.error(
+    log.error(
         "unexpected error %s in %s: %s",
         error_id,
-        ".".join(str(p) for p in error.path or ()) or "operation",
-        original,
-        exc_info=(type(original), original, original.__traceback__) if original else None,
+        where,
+        exc,
+        exc_info=(type(exc), exc, exc.__traceback__) if exc else None,
     )
     return error_extensions(
         code, f"{detail} Quote error id {error_id} when reporting it.", error_id=error_id

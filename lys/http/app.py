@@ -112,8 +112,9 @@ def create_asgi_app(
     return app
 
 
-def _unexpected_error(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    return Response(internal_error_body(exc), status_code=500)
+def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    where = f"{request.method} {request.url.path}"
+    return Response(internal_error_body(exc, where), status_code=500)
 
 
 def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

@@ -15,7 +15,6 @@ header Litestar would refuse).
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
@@ -23,8 +22,8 @@ from litestar._asgi.utils import is_valid_host
 from litestar.exceptions import HTTPException
 from litestar.types import Message, Receive, Scope, Send
 
-from lys.graphql.errors import INTERNAL_ERROR, request_error
-from lys.http.handlers import send_json
+from lys.graphql.errors import INTERNAL_ERROR, unexpected_extensions
+from lys.http.handlers import error_body, send_json
 
 if TYPE_CHECKING:
     from lys.http.handlers import GraphQLEndpoint
@@ -96,7 +95,8 @@ class GraphQLEntry:
             if isinstance(exc, HTTPException):
                 await send_json(send_out, exc.status_code, http_error_body(exc))
             else:
-                await send_json(send_out, 500, internal_error_body(exc))
+                where = f"{scope['method']} {scope['path']}"
+                await send_json(send_out, 500, internal_error_body(exc, where))
 
 
 def http_error_body(exc: HTTPException) -> dict[str, Any]:
@@ -105,20 +105,17 @@ def http_error_body(exc: HTTPException) -> dict[str, Any]:
     codes = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
     code = codes.get(exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else INTERNAL_ERROR)
     detail = exc.detail if exc.status_code < 500 else "An unexpected error occurred."
-    return {"errors": [request_error(code, detail)]}
+    return error_body(code, detail)
 
 
-def internal_error_body(exc: BaseException) -> dict[str, Any]:
-    """The answer to an exception no handler expected: its stack goes to the log under
-    a fresh id, the client gets the id only (the shape of GraphQL's INTERNAL_ERROR)."""
-    error_id = uuid.uuid4().hex
-    logger.error("unexpected error %s: %s", error_id, exc, exc_info=exc)
-    error = request_error(
-        INTERNAL_ERROR,
-        f"An unexpected error occurred. Quote error id {error_id} when reporting it.",
+def internal_error_body(exc: BaseException, where: str) -> dict[str, Any]:
+    """The answer to an exception no handler expected (``where``: the request), in the
+    shape of GraphQL's INTERNAL_ERROR: the stack goes to the log under a fresh id, the
+    client gets the id only."""
+    extensions = unexpected_extensions(
+        exc, INTERNAL_ERROR, "An unexpected error occurred.", where=where, log=logger
     )
-    error["extensions"]["error_id"] = error_id
-    return {"errors": [error]}
+    return {"errors": [{"message": INTERNAL_ERROR, "extensions": extensions}]}
 
 
 class LysLitestar(Litestar):

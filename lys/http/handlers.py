@@ -50,7 +50,7 @@ def _limiter(request: Request[Any, Any, Any]) -> anyio.CapacityLimiter:
     return request.app.state["lys_limiter"]
 
 
-def _error_body(code: str, detail: str) -> dict[str, Any]:
+def error_body(code: str, detail: str) -> dict[str, Any]:
     return {"errors": [request_error(code, detail)]}
 
 
@@ -75,12 +75,12 @@ class GraphQLEndpoint:
         elif method == "OPTIONS":
             await _send(send, 204, [_ALLOW], b"")
         else:
-            body = _error_body("METHOD_NOT_ALLOWED", "Method Not Allowed")
+            body = error_body("METHOD_NOT_ALLOWED", "Method Not Allowed")
             await send_json(send, 405, body, [_ALLOW])
 
     async def graphiql(self, send: Send) -> None:
         if self.graphiql_body is None:
-            await send_json(send, 404, _error_body("NOT_FOUND", _GRAPHIQL_OFF))
+            await send_json(send, 404, error_body("NOT_FOUND", _GRAPHIQL_OFF))
             return
         body = self.graphiql_body
         headers = [_HTML_CONTENT_TYPE, (b"content-length", str(len(body)).encode())]
@@ -98,19 +98,19 @@ class GraphQLEndpoint:
                 content_length = value
         media_type = (content_type or b"").decode("latin-1").split(";")[0].strip().lower()
         if media_type not in _JSON_TYPES:
-            await send_json(send, 415, _error_body("UNSUPPORTED_MEDIA_TYPE", _NOT_JSON))
+            await send_json(send, 415, error_body("UNSUPPORTED_MEDIA_TYPE", _NOT_JSON))
             return
         try:
             body = await self.read_body(receive, content_length)
         except ClientException as exc:
             code = "PAYLOAD_TOO_LARGE" if exc.status_code == 413 else "BAD_REQUEST"
-            await send_json(send, exc.status_code, _error_body(code, str(exc.detail)))
+            await send_json(send, exc.status_code, error_body(code, str(exc.detail)))
             return
         try:
             payload = _decode_json(body)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             detail = f"The body is not valid JSON: {exc}."
-            await send_json(send, 400, _error_body("BAD_REQUEST", detail))
+            await send_json(send, 400, error_body("BAD_REQUEST", detail))
             return
         application = self.application
         request: Request[Any, Any, Any] = Request(scope, receive, send)

@@ -10,12 +10,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Engine, select
 from sqlalchemy import exists as sql_exists
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lys.db.session import autocommit_engine
+from lys.db.session import autocommit_engine_of
 from lys.db.writes import ran_no_sql
 from lys.errors import NotFoundError
 from lys.models.entity import BaseEntity, model_name_of
@@ -186,11 +186,10 @@ class ParametricEntityService(EntityService[ModelT]):
 
     def __init__(self, registry: Registry) -> None:
         super().__init__(registry)
-        self._enabled: frozenset[Any] = frozenset()
-        self._loaded_at = -math.inf
+        self.forget_copies()
 
     def forget_copies(self) -> None:
-        self._enabled = frozenset()
+        self._enabled: frozenset[Any] = frozenset()
         self._loaded_at = -math.inf
 
     def is_enabled(self, session: Session, code: Any) -> bool:
@@ -204,9 +203,7 @@ class ParametricEntityService(EntityService[ModelT]):
             else:
                 # Otherwise the process-wide cache is refreshed outside the caller's
                 # transaction, which stays as it was (a lone INSERT stays one statement).
-                bind = session.get_bind()
-                engine = bind if isinstance(bind, Engine) else bind.engine
-                with autocommit_engine(engine).connect() as connection:
+                with autocommit_engine_of(session).connect() as connection:
                     self._enabled = frozenset(connection.scalars(stmt))
             self._loaded_at = now
         return code in self._enabled

@@ -13,6 +13,7 @@ from litestar.testing import TestClient
 
 from lys import Application
 from tests.conftest import AppFactory, build_settings, gql
+from tests.log_records import log_records
 from tests.testapps.fx_boom.resolvers import SECRET_TEXT
 
 ClientFor = Callable[[Application], TestClient[Any]]
@@ -209,26 +210,14 @@ def test_body_bigger_than_the_limit_is_refused(
 # -- unexpected errors -----------------------------------------------------------
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def graphql_log() -> Iterator[list[logging.LogRecord]]:
     """Records of ``lys.graphql``, caught on the logger itself.
 
     Litestar reconfigures the root logger when an app starts, which drops caplog's handler.
     """
-    handler = _Records()
-    logger = logging.getLogger("lys.graphql")
-    logger.addHandler(handler)
-    yield handler.records
-    logger.removeHandler(handler)
+    with log_records("lys.graphql") as records:
+        yield records
 
 
 def test_unexpected_error_hides_its_details_outside_debug(

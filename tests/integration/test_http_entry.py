@@ -30,6 +30,7 @@ from lys.http.client_ip import client_ip
 from lys.http.entry import LysLitestar
 from lys.http.rate_limit import rate_limit_body
 from tests.conftest import AppFactory, build_settings
+from tests.log_records import log_records
 
 Build = Callable[..., Application]
 Serve = Callable[..., TestClient[Any]]
@@ -157,23 +158,11 @@ def http_calls(calls: Delegated) -> list[tuple[str, str]]:
     return [(method, path) for kind, method, path in calls if kind == "http"]
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def http_log() -> Iterator[list[logging.LogRecord]]:
     """Records of ``lys.http``, caught on the logger itself (Litestar may reset the root)."""
-    handler = _Records()
-    logger = logging.getLogger("lys.http")
-    logger.addHandler(handler)
-    yield handler.records
-    logger.removeHandler(handler)
+    with log_records("lys.http") as records:
+        yield records
 
 
 def answer(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:

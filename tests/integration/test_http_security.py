@@ -28,6 +28,7 @@ from lys.http.rate_limit import (
     RateLimitStore,
     RedisRateLimitStore,
 )
+from tests.log_records import log_records
 from tests.services import REDIS_URL, require
 
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -119,23 +120,11 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
         application.dispose()
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def rate_limit_log() -> Iterator[list[logging.LogRecord]]:
     """Records of the rate limiter's logger (Litestar's logging setup drops caplog's)."""
-    handler = _Records()
-    logger = logging.getLogger("lys.http.rate_limit")
-    logger.addHandler(handler)
-    yield handler.records
-    logger.removeHandler(handler)
+    with log_records("lys.http.rate_limit") as records:
+        yield records
 
 
 def assert_base_headers(response: Any) -> None:

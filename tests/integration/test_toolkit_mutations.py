@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 
 from lys import Application
 from tests.conftest import AppFactory
+from tests.log_records import log_records
 from tests.testapps.tk_misc.resolvers import BOOM_SECRET
 from tests.testapps.tk_support import (
     CATALOG,
@@ -362,24 +363,12 @@ def test_every_error_carries_code_status_and_detail(
     assert product_table(app)[0]["name"] == "Locked"
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def graphql_log() -> Any:
     """Records of the ``lys.graphql`` logger (Litestar replaces the root handlers, so
     caplog's would miss them)."""
-    handler = _Records()
-    logger = logging.getLogger("lys.graphql")
-    logger.addHandler(handler)
-    yield handler.records
-    logger.removeHandler(handler)
+    with log_records("lys.graphql") as records:
+        yield records
 
 
 @pytest.mark.parametrize("env", ["demo", "prod"])

@@ -34,6 +34,7 @@ from graphql.execution.execute import ExecutionContext
 
 from lys.graphql import execution
 from lys.graphql.execution import LeanExecutionContext, plain
+from tests.unit.test_lean_execution import described
 
 SDL = """
 directive @note(text: String) on QUERY | FIELD
@@ -292,15 +293,6 @@ def run(
     )
     assert isinstance(result, ExecutionResult)
     return result
-
-
-def described(result: ExecutionResult) -> dict[str, Any]:
-    """Data and errors as a client sees them, plus each error's original exception."""
-    errors = result.errors or []
-    return {
-        "formatted": result.formatted,
-        "originals": [(type(error.original_error), str(error.original_error)) for error in errors],
-    }
 
 
 def assert_as_graphql_core(
