@@ -186,9 +186,14 @@ class ParametricEntityService(EntityService[ModelT]):
 
     def __init__(self, registry: Registry) -> None:
         super().__init__(registry)
-        self.forget_copies()
+        self._forget_enabled()
 
     def forget_copies(self) -> None:
+        self._forget_enabled()
+
+    def _forget_enabled(self) -> None:
+        # Not forget_copies() from __init__: subclasses extend it with state of their own
+        # that does not exist yet there.
         self._enabled: frozenset[Any] = frozenset()
         self._loaded_at = -math.inf
 
